@@ -1,0 +1,311 @@
+using System.Collections.ObjectModel;
+using System.Net;
+using System.Security.Authentication;
+using Microsoft.Extensions.Logging;
+
+namespace UrlSessions;
+
+/// <summary>
+/// The settings a <see cref="UrlSession"/> is created with: timeouts, headers, connection limits, TLS,
+/// proxy and the cache, cookie and credential stores.
+/// </summary>
+/// <remarks>
+/// A configuration is the caller's object: change it freely. A session takes a deep copy when it is
+/// created and freezes that copy, so later changes affect only sessions created afterwards
+/// (URLSessionConfiguration's NSCopying behaviour). Stores, proxy, logger factory, time provider and
+/// handler factory are shared by reference, as URLSession shares its storage objects.
+/// </remarks>
+public sealed class SessionConfiguration
+{
+    /// <summary>The default idle timeout between bytes: 60 seconds.</summary>
+    public static readonly TimeSpan DefaultTimeoutIntervalForRequest = TimeSpan.FromSeconds(60);
+
+    /// <summary>The default bound on a whole task: 7 days.</summary>
+    public static readonly TimeSpan DefaultTimeoutIntervalForResource = TimeSpan.FromDays(7);
+
+    private bool _frozen;
+    private RequestCachePolicy _requestCachePolicy;
+    private TimeSpan _timeoutIntervalForRequest = DefaultTimeoutIntervalForRequest;
+    private TimeSpan _timeoutIntervalForResource = DefaultTimeoutIntervalForResource;
+    private IDictionary<string, string> _httpAdditionalHeaders = NewHeaderDictionary();
+    private int _httpMaximumConnectionsPerHost = 6;
+    private bool _httpShouldSetCookies = true;
+    private CookieAcceptPolicy _httpCookieAcceptPolicy = CookieAcceptPolicy.OnlyFromMainDocumentDomain;
+    private CookieStorage? _httpCookieStorage;
+    private CredentialStorage? _urlCredentialStorage;
+    private UrlCache? _urlCache;
+    private bool _waitsForConnectivity;
+    private bool _isDiscretionary;
+    private bool _sessionSendsLaunchEvents = true;
+    private bool _allowsInsecureRedirects;
+    private IWebProxy? _proxy;
+    private SslProtocols _tlsMinimumSupportedProtocolVersion = SslProtocols.Tls12;
+    private SslProtocols _tlsMaximumSupportedProtocolVersion = SslProtocols.Tls13;
+    private ILoggerFactory? _loggerFactory;
+    private TimeProvider _timeProvider = TimeProvider.System;
+    private Func<HttpMessageHandler>? _httpMessageHandlerFactory;
+
+    private SessionConfiguration(SessionKind kind, string? identifier)
+    {
+        Kind = kind;
+        Identifier = identifier;
+    }
+
+    /// <summary>A new default configuration (disk-backed stores); every get returns a new object.</summary>
+    public static SessionConfiguration Default => new(SessionKind.Default, identifier: null)
+    {
+        _httpCookieStorage = CookieStorage.Shared,
+        _urlCredentialStorage = CredentialStorage.Shared,
+        _urlCache = UrlCache.Shared,
+    };
+
+    /// <summary>
+    /// A new ephemeral configuration; every get returns a new object. Its stores live in memory only
+    /// and belong to the session created from it.
+    /// </summary>
+    public static SessionConfiguration Ephemeral => new(SessionKind.Ephemeral, identifier: null)
+    {
+        _httpCookieStorage = new CookieStorage(),
+        _urlCredentialStorage = new CredentialStorage(),
+        _urlCache = new UrlCache(),
+    };
+
+    /// <summary>A new background configuration with the given identifier.</summary>
+    /// <param name="identifier">Names the background session; a session created later with the same identifier reconnects to its transfers.</param>
+    /// <exception cref="ArgumentException"><paramref name="identifier"/> is null, empty or white space.</exception>
+    public static SessionConfiguration Background(string identifier)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(identifier);
+        var configuration = Default;
+        return new SessionConfiguration(SessionKind.Background, identifier)
+        {
+            _httpCookieStorage = configuration._httpCookieStorage,
+            _urlCredentialStorage = configuration._urlCredentialStorage,
+            _urlCache = configuration._urlCache,
+        };
+    }
+
+    /// <summary>Which kind of session this configuration creates.</summary>
+    public SessionKind Kind { get; }
+
+    /// <summary>The background session's identifier; null for default and ephemeral configurations.</summary>
+    public string? Identifier { get; }
+
+    /// <summary>The cache policy of requests that do not set their own.</summary>
+    public RequestCachePolicy RequestCachePolicy
+    {
+        get => _requestCachePolicy;
+        set => Set(ref _requestCachePolicy, EnumArgument.Defined(value));
+    }
+
+    /// <summary>
+    /// How long a task may wait for more data before it fails with <see cref="UrlErrorCode.TimedOut"/>;
+    /// the wait restarts whenever bytes arrive. 60 seconds by default; <see cref="Timeout.InfiniteTimeSpan"/> disables it.
+    /// </summary>
+    public TimeSpan TimeoutIntervalForRequest
+    {
+        get => _timeoutIntervalForRequest;
+        set => Set(ref _timeoutIntervalForRequest, TimeoutArgument.Validate(value));
+    }
+
+    /// <summary>
+    /// How long a whole task may take, redirects and body included, before it fails with
+    /// <see cref="UrlErrorCode.TimedOut"/>. 7 days by default; <see cref="Timeout.InfiniteTimeSpan"/> disables it.
+    /// </summary>
+    public TimeSpan TimeoutIntervalForResource
+    {
+        get => _timeoutIntervalForResource;
+        set => Set(ref _timeoutIntervalForResource, TimeoutArgument.Validate(value));
+    }
+
+    /// <summary>
+    /// Headers added to every request; a request's own header of the same name wins. Names are
+    /// case-insensitive. Read-only once the configuration belongs to a session.
+    /// </summary>
+    public IDictionary<string, string> HttpAdditionalHeaders => _httpAdditionalHeaders;
+
+    /// <summary>The most connections the session opens to one host (6 by default).</summary>
+    public int HttpMaximumConnectionsPerHost
+    {
+        get => _httpMaximumConnectionsPerHost;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            Set(ref _httpMaximumConnectionsPerHost, value);
+        }
+    }
+
+    /// <summary>Whether requests carry cookies from <see cref="HttpCookieStorage"/> and responses' cookies are stored there.</summary>
+    public bool HttpShouldSetCookies
+    {
+        get => _httpShouldSetCookies;
+        set => Set(ref _httpShouldSetCookies, value);
+    }
+
+    /// <summary>Which response cookies are stored.</summary>
+    public CookieAcceptPolicy HttpCookieAcceptPolicy
+    {
+        get => _httpCookieAcceptPolicy;
+        set => Set(ref _httpCookieAcceptPolicy, EnumArgument.Defined(value));
+    }
+
+    /// <summary>Where cookies are kept; null for no cookies at all.</summary>
+    public CookieStorage? HttpCookieStorage
+    {
+        get => _httpCookieStorage;
+        set => Set(ref _httpCookieStorage, value);
+    }
+
+    /// <summary>Where credentials are kept; null for none.</summary>
+    public CredentialStorage? UrlCredentialStorage
+    {
+        get => _urlCredentialStorage;
+        set => Set(ref _urlCredentialStorage, value);
+    }
+
+    /// <summary>The response cache; null for no caching.</summary>
+    public UrlCache? UrlCache
+    {
+        get => _urlCache;
+        set => Set(ref _urlCache, value);
+    }
+
+    /// <summary>Whether a task waits for connectivity instead of failing at once when the host cannot be reached.</summary>
+    public bool WaitsForConnectivity
+    {
+        get => _waitsForConnectivity;
+        set => Set(ref _waitsForConnectivity, value);
+    }
+
+    /// <summary>Whether background transfers may be scheduled at the system's discretion.</summary>
+    public bool IsDiscretionary
+    {
+        get => _isDiscretionary;
+        set => Set(ref _isDiscretionary, value);
+    }
+
+    /// <summary>Whether a background session relaunches the app when its transfers finish.</summary>
+    public bool SessionSendsLaunchEvents
+    {
+        get => _sessionSendsLaunchEvents;
+        set => Set(ref _sessionSendsLaunchEvents, value);
+    }
+
+    /// <summary>Whether a redirect from https to http is followed; false by default (the task fails instead).</summary>
+    public bool AllowsInsecureRedirects
+    {
+        get => _allowsInsecureRedirects;
+        set => Set(ref _allowsInsecureRedirects, value);
+    }
+
+    /// <summary>The proxy to use; null uses the system's default proxy settings.</summary>
+    public IWebProxy? Proxy
+    {
+        get => _proxy;
+        set => Set(ref _proxy, value);
+    }
+
+    /// <summary>The lowest TLS version the session accepts (TLS 1.2 by default).</summary>
+    public SslProtocols TlsMinimumSupportedProtocolVersion
+    {
+        get => _tlsMinimumSupportedProtocolVersion;
+        set => Set(ref _tlsMinimumSupportedProtocolVersion, TlsVersions.ValidateSingle(value));
+    }
+
+    /// <summary>The highest TLS version the session offers (TLS 1.3 by default).</summary>
+    public SslProtocols TlsMaximumSupportedProtocolVersion
+    {
+        get => _tlsMaximumSupportedProtocolVersion;
+        set => Set(ref _tlsMaximumSupportedProtocolVersion, TlsVersions.ValidateSingle(value));
+    }
+
+    /// <summary>Where the session logs; null logs nothing.</summary>
+    public ILoggerFactory? LoggerFactory
+    {
+        get => _loggerFactory;
+        set => Set(ref _loggerFactory, value);
+    }
+
+    /// <summary>The clock for timeouts and delayed starts; <see cref="TimeProvider.System"/> by default.</summary>
+    public TimeProvider TimeProvider
+    {
+        get => _timeProvider;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            Set(ref _timeProvider, value);
+        }
+    }
+
+    /// <summary>
+    /// Replaces the <see cref="SocketsHttpHandler"/> core with another handler (tests put a mock here).
+    /// Everything above the core (redirects, headers, timeouts, delegate dispatch) runs the same. The
+    /// handler must not follow redirects itself. Connection, TLS and proxy settings then belong to that handler.
+    /// </summary>
+    public Func<HttpMessageHandler>? HttpMessageHandlerFactory
+    {
+        get => _httpMessageHandlerFactory;
+        set => Set(ref _httpMessageHandlerFactory, value);
+    }
+
+    /// <summary>Returns a deep, independent and changeable copy (the header dictionary is copied; stores are shared).</summary>
+    public SessionConfiguration Clone() => new(Kind, Identifier)
+    {
+        _requestCachePolicy = _requestCachePolicy,
+        _timeoutIntervalForRequest = _timeoutIntervalForRequest,
+        _timeoutIntervalForResource = _timeoutIntervalForResource,
+        _httpAdditionalHeaders = NewHeaderDictionary(_httpAdditionalHeaders),
+        _httpMaximumConnectionsPerHost = _httpMaximumConnectionsPerHost,
+        _httpShouldSetCookies = _httpShouldSetCookies,
+        _httpCookieAcceptPolicy = _httpCookieAcceptPolicy,
+        // Stores, proxy, logging, clock and handler factory are shared on purpose: URLSession shares storage objects.
+        _httpCookieStorage = _httpCookieStorage,
+        _urlCredentialStorage = _urlCredentialStorage,
+        _urlCache = _urlCache,
+        _waitsForConnectivity = _waitsForConnectivity,
+        _isDiscretionary = _isDiscretionary,
+        _sessionSendsLaunchEvents = _sessionSendsLaunchEvents,
+        _allowsInsecureRedirects = _allowsInsecureRedirects,
+        _proxy = _proxy,
+        _tlsMinimumSupportedProtocolVersion = _tlsMinimumSupportedProtocolVersion,
+        _tlsMaximumSupportedProtocolVersion = _tlsMaximumSupportedProtocolVersion,
+        _loggerFactory = _loggerFactory,
+        _timeProvider = _timeProvider,
+        _httpMessageHandlerFactory = _httpMessageHandlerFactory,
+    };
+
+    /// <summary>A validated, frozen deep copy for a session: nothing the caller does later reaches it.</summary>
+    internal SessionConfiguration CloneAndFreeze()
+    {
+        if (_tlsMinimumSupportedProtocolVersion > _tlsMaximumSupportedProtocolVersion)
+        {
+            throw new ArgumentException(
+                $"TlsMinimumSupportedProtocolVersion ({_tlsMinimumSupportedProtocolVersion}) is above TlsMaximumSupportedProtocolVersion ({_tlsMaximumSupportedProtocolVersion}).");
+        }
+
+        foreach (var header in _httpAdditionalHeaders)
+        {
+            HeaderValidation.ThrowIfInvalid(header.Key, header.Value, nameof(HttpAdditionalHeaders));
+        }
+
+        var copy = Clone();
+        copy._httpAdditionalHeaders = new ReadOnlyDictionary<string, string>(copy._httpAdditionalHeaders);
+        copy._frozen = true;
+        return copy;
+    }
+
+    private void Set<T>(ref T field, T value)
+    {
+        if (_frozen)
+        {
+            throw new InvalidOperationException("This configuration belongs to a session and cannot change; change session.Configuration's copy and create a new session.");
+        }
+
+        field = value;
+    }
+
+    private static Dictionary<string, string> NewHeaderDictionary(IDictionary<string, string>? source = null) =>
+        source is null
+            ? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+            : new Dictionary<string, string>(source, StringComparer.OrdinalIgnoreCase);
+}

@@ -1,0 +1,51 @@
+namespace UrlSessions;
+
+/// <summary>Collects a task's transactions; created only when a delegate wants metrics, so it costs nothing otherwise.</summary>
+internal sealed class TaskMetricsRecorder(TimeProvider time)
+{
+    private readonly Lock _lock = new();
+    private readonly List<TransactionMetrics> _transactions = [];
+    private readonly DateTimeOffset _taskStart = time.GetUtcNow();
+
+    public void RequestStarted(UrlRequest request)
+    {
+        lock (_lock)
+        {
+            _transactions.Add(new TransactionMetrics(request, null, time.GetUtcNow(), null, null, null));
+        }
+    }
+
+    public void ResponseStarted(Uri url, HttpResponseMessage message)
+    {
+        var response = ResponseFactory.Create(url, message);
+        var protocol = message.Version.Major switch
+        {
+            2 => "h2",
+            3 => "h3",
+            _ => $"http/{message.Version.Major}.{message.Version.Minor}",
+        };
+        Update(t => t with { Response = response, ResponseStart = time.GetUtcNow(), ResponseEnd = time.GetUtcNow(), NetworkProtocolName = protocol });
+    }
+
+    public void ResponseEnded() => Update(t => t with { ResponseEnd = time.GetUtcNow() });
+
+    public TaskMetrics Build(TimeSpan duration)
+    {
+        lock (_lock)
+        {
+            var redirects = Math.Max(0, _transactions.Count(t => t.Response is { StatusCode: >= 300 and < 400 }));
+            return new TaskMetrics(_taskStart, duration, redirects, [.. _transactions]);
+        }
+    }
+
+    private void Update(Func<TransactionMetrics, TransactionMetrics> change)
+    {
+        lock (_lock)
+        {
+            if (_transactions.Count > 0)
+            {
+                _transactions[^1] = change(_transactions[^1]);
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using System.Net.Http.Headers;
+
+namespace UrlSessions;
+
+/// <summary>The metadata of an HTTP response: status, headers and protocol version.</summary>
+public sealed class HttpUrlResponse : UrlResponse
+{
+    /// <summary>Creates an HTTP response description; MIME type, length and encoding come from the headers.</summary>
+    /// <param name="url">The URL the response came from.</param>
+    /// <param name="statusCode">The status code.</param>
+    /// <param name="httpVersion">The protocol version.</param>
+    /// <param name="headers">The response's header fields.</param>
+    public HttpUrlResponse(Uri url, int statusCode, Version httpVersion, HeaderList headers)
+        : base(url, ParseMediaType(headers)?.MediaType, ParseLength(headers), ParseMediaType(headers)?.CharSet?.Trim('"'))
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 100);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 999);
+        ArgumentNullException.ThrowIfNull(httpVersion);
+        ArgumentNullException.ThrowIfNull(headers);
+        StatusCode = statusCode;
+        HttpVersion = httpVersion;
+        Headers = headers;
+    }
+
+    /// <summary>The status code.</summary>
+    public int StatusCode { get; }
+
+    /// <summary>The response's header fields (names case-insensitive).</summary>
+    public HeaderList Headers { get; }
+
+    /// <summary>The protocol version the response arrived with (1.1, 2.0, …).</summary>
+    public Version HttpVersion { get; }
+
+    /// <inheritdoc />
+    public override string SuggestedFilename =>
+        FileNames.FromContentDisposition(Headers["Content-Disposition"]) is { } name
+            ? FileNames.Sanitize(name)
+            : base.SuggestedFilename;
+
+    /// <summary>A short, lower-case English phrase for a status code (as NSHTTPURLResponse gives).</summary>
+    /// <param name="statusCode">The status code.</param>
+    public static string LocalizedStringForStatusCode(int statusCode) => StatusPhrases.For(statusCode);
+
+    private static MediaTypeHeaderValue? ParseMediaType(HeaderList headers) =>
+        MediaTypeHeaderValue.TryParse(headers["Content-Type"], out var parsed) ? parsed : null;
+
+    private static long ParseLength(HeaderList headers) =>
+        long.TryParse(headers["Content-Length"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var length) ? length : -1;
+}

@@ -1,0 +1,195 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace UrlSessions;
+
+/// <summary>
+/// A session: a frozen configuration, one connection pool, a serial delegate queue and the tasks created
+/// in it. Create tasks with <c>Create…Task</c> (they start suspended: call <see cref="SessionTask.Resume"/>)
+/// or await the async forms such as <see cref="DataAsync"/>.
+/// </summary>
+/// <remarks>
+/// A session holds connections until it is invalidated: call <see cref="FinishTasksAndInvalidate"/>,
+/// <see cref="InvalidateAndCancel"/> or <c>await using</c> it. <see cref="Shared"/> is never invalidated.
+/// </remarks>
+public sealed partial class UrlSession : IAsyncDisposable
+{
+    private const int Valid = 0;
+    private const int Invalidating = 1;
+
+    private static readonly Lazy<UrlSession> SharedSession = new(() => new UrlSession(SessionConfiguration.Default, null, (TaskScheduler?)null, isShared: true));
+
+    private readonly TaskCompletionSource _invalidated = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly bool _isShared;
+    private long _lastTaskIdentifier;
+    private int _state;
+
+    /// <summary>Creates a session.</summary>
+    /// <param name="configuration">The settings; the session keeps a frozen deep copy, so later changes to this object do not reach it.</param>
+    /// <param name="sessionDelegate">Receives session and task events; null for completion handlers and async forms only.</param>
+    /// <param name="delegateQueue">Where delegate events and completion handlers run, one at a time in order; null: a private serial queue.</param>
+    public UrlSession(SessionConfiguration configuration, ISessionDelegate? sessionDelegate = null, TaskScheduler? delegateQueue = null)
+        : this(configuration, sessionDelegate, delegateQueue, isShared: false)
+    {
+    }
+
+    /// <summary>Creates a session whose delegate events run on a synchronization context (a UI thread, say), one at a time in order.</summary>
+    /// <param name="configuration">The settings; the session keeps a frozen deep copy.</param>
+    /// <param name="sessionDelegate">Receives session and task events.</param>
+    /// <param name="delegateContext">Where delegate events and completion handlers run.</param>
+    public UrlSession(SessionConfiguration configuration, ISessionDelegate? sessionDelegate, SynchronizationContext delegateContext)
+        : this(configuration, sessionDelegate, new SynchronizationContextScheduler(delegateContext ?? throw new ArgumentNullException(nameof(delegateContext))), isShared: false)
+    {
+    }
+
+    private UrlSession(SessionConfiguration configuration, ISessionDelegate? sessionDelegate, TaskScheduler? delegateQueue, bool isShared)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        _isShared = isShared;
+        Settings = configuration.CloneAndFreeze();
+        Delegate = sessionDelegate;
+        Logger = Settings.LoggerFactory?.CreateLogger("UrlSessions.UrlSession") ?? NullLogger.Instance;
+        DelegateQueue = delegateQueue ?? new ConcurrentExclusiveSchedulerPair().ExclusiveScheduler;
+        Dispatcher = new DelegateDispatcher(DelegateQueue, Logger);
+        DefaultHeaders = BuildDefaultHeaders(Settings);
+        Transport = new HttpTransport(this, Settings);
+    }
+
+    /// <summary>The process-wide session for simple requests: default configuration, no delegate, never invalidated.</summary>
+    public static UrlSession Shared => SharedSession.Value;
+
+    /// <summary>A copy of the session's configuration; changing it does not change the session.</summary>
+    public SessionConfiguration Configuration => Settings.Clone();
+
+    /// <summary>The session's delegate.</summary>
+    public ISessionDelegate? Delegate { get; }
+
+    /// <summary>Where delegate events run, one at a time in order.</summary>
+    public TaskScheduler DelegateQueue { get; }
+
+    /// <summary>Your own description of the session, for logs and debugging.</summary>
+    public string? SessionDescription { get; set; }
+
+    /// <summary>The frozen configuration the session runs with.</summary>
+    internal SessionConfiguration Settings { get; }
+
+    internal HeaderList DefaultHeaders { get; }
+
+    internal DelegateDispatcher Dispatcher { get; }
+
+    internal TaskRegistry Registry { get; } = new();
+
+    internal HttpTransport Transport { get; }
+
+    internal ILogger Logger { get; }
+
+    /// <summary>The tasks that have not completed yet, in creation order.</summary>
+    public Task<IReadOnlyList<SessionTask>> GetAllTasksAsync() => Task.FromResult(Registry.Snapshot());
+
+    /// <summary>
+    /// Refuses new tasks, lets the existing ones finish, then invalidates the session:
+    /// <see cref="ISessionDelegate.DidBecomeInvalid"/> is sent once and connections close. Has no effect on <see cref="Shared"/>.
+    /// </summary>
+    public void FinishTasksAndInvalidate()
+    {
+        if (!_isShared && Interlocked.CompareExchange(ref _state, Invalidating, Valid) == Valid)
+        {
+            Registry.WhenEmpty(CompleteInvalidation);
+        }
+    }
+
+    /// <summary>Refuses new tasks, cancels every task, then invalidates the session. Has no effect on <see cref="Shared"/>.</summary>
+    public void InvalidateAndCancel()
+    {
+        if (_isShared)
+        {
+            return;
+        }
+
+        var first = Interlocked.CompareExchange(ref _state, Invalidating, Valid) == Valid;
+        foreach (var task in Registry.Snapshot())
+        {
+            task.Cancel();
+        }
+
+        if (first)
+        {
+            Registry.WhenEmpty(CompleteInvalidation);
+        }
+    }
+
+    /// <summary>
+    /// Finishes running tasks and invalidates the session, then completes once <see cref="ISessionDelegate.DidBecomeInvalid"/>
+    /// was delivered. Tasks never resumed are cancelled, since nothing else would end them.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_isShared)
+        {
+            return;
+        }
+
+        FinishTasksAndInvalidate();
+        foreach (var task in Registry.Snapshot())
+        {
+            task.CancelIfNeverStarted();
+        }
+
+        await _invalidated.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>Empties the configuration's cookie, cache and credential stores; later tasks use new connections.</summary>
+    public Task ResetAsync()
+    {
+        Settings.HttpCookieStorage?.RemoveAll();
+        Settings.UrlCache?.RemoveAllCachedResponses();
+        Settings.UrlCredentialStorage?.RemoveAll();
+        Transport.Retire();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Writes the stores to their backing storage and closes idle connections; later tasks use new connections.</summary>
+    public Task FlushAsync()
+    {
+        // The stores of this version live in memory, so closing connections is all there is to flush.
+        Transport.Retire();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Names the session by its description or kind.</summary>
+    public override string ToString() => SessionDescription ?? $"UrlSession({Settings.Kind}{(Settings.Identifier is null ? string.Empty : " " + Settings.Identifier)})";
+
+    private void CompleteInvalidation()
+    {
+        Transport.Dispose();
+        if (Settings.Kind == SessionKind.Ephemeral)
+        {
+            // Ephemeral data lives only as long as its session (URLSession purges it on invalidation).
+            Settings.HttpCookieStorage?.RemoveAll();
+            Settings.UrlCache?.RemoveAllCachedResponses();
+            Settings.UrlCredentialStorage?.RemoveAll();
+        }
+
+        Log.SessionInvalidated(Logger, ToString());
+        var delivered = Delegate is { } sessionDelegate && DelegateInspector.Implements(sessionDelegate, DelegateMember.SessionDidBecomeInvalid)
+            ? Dispatcher.Post(nameof(ISessionDelegate.DidBecomeInvalid), () => sessionDelegate.DidBecomeInvalid(this, null))
+            : Task.CompletedTask;
+        delivered.ContinueWith(_ => _invalidated.TrySetResult(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private static HeaderList BuildDefaultHeaders(SessionConfiguration settings)
+    {
+        var headers = HeaderList.From(settings.HttpAdditionalHeaders);
+        if (!headers.Contains("User-Agent"))
+        {
+            headers = headers.Add("User-Agent", UserAgent.Default);
+        }
+
+        if (!headers.Contains("Accept"))
+        {
+            headers = headers.Add("Accept", "*/*");
+        }
+
+        return headers;
+    }
+}

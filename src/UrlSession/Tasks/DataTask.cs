@@ -1,0 +1,115 @@
+namespace UrlSessions;
+
+/// <summary>A task that delivers a response body in memory: as data events, whole to a completion handler, or to an awaiting caller.</summary>
+public class DataTask : SessionTask
+{
+    private readonly Action<byte[]?, UrlResponse?, UrlError?>? _completionHandler;
+    private byte[]? _data;
+    private long _bufferedBytes;
+    private long _maxBufferedBytes;
+
+    private protected DataTask(UrlSession session, long taskIdentifier, UrlRequest request, DataTaskMode mode, Action<byte[]?, UrlResponse?, UrlError?>? completionHandler)
+        : base(session, taskIdentifier, request)
+    {
+        Mode = mode;
+        _completionHandler = completionHandler;
+        if (mode == DataTaskMode.Stream)
+        {
+            StreamReady = new TaskCompletionSource<Stream>(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    internal DataTaskMode Mode { get; }
+
+    /// <summary>The whole body, for completion-handler and collecting tasks.</summary>
+    internal byte[]? Data => Volatile.Read(ref _data);
+
+    /// <summary>For <see cref="DataTaskMode.Stream"/>: the body stream, once the response arrived.</summary>
+    internal TaskCompletionSource<Stream>? StreamReady { get; }
+
+    /// <summary>The most body bytes held between the network and the delegate at once (the backpressure bound's witness).</summary>
+    internal long MaxBufferedBytes => Interlocked.Read(ref _maxBufferedBytes);
+
+    /// <summary>Test seam: called when the body pump has to wait because the delegate is behind.</summary>
+    internal Action? OnBackpressure { get; set; }
+
+    private protected override DelegateMember SuppressedEvents => Mode switch
+    {
+        DataTaskMode.CompletionHandler => DelegateMember.DidReceiveResponse | DelegateMember.DidReceiveData,
+        DataTaskMode.Stream => DelegateMember.DidReceiveData,
+        _ => DelegateMember.None,
+    };
+
+    private protected override DelegateMember OwnDelegateOnlyEvents =>
+        Mode is DataTaskMode.Collect or DataTaskMode.Stream ? DelegateMember.DidReceiveResponse | DelegateMember.DidReceiveData : DelegateMember.None;
+
+    internal static DataTask Create(UrlSession session, long taskIdentifier, UrlRequest request, DataTaskMode mode, Action<byte[]?, UrlResponse?, UrlError?>? completionHandler) =>
+        new(session, taskIdentifier, request, mode, completionHandler);
+
+    internal void NoteBuffered(long delta)
+    {
+        var now = Interlocked.Add(ref _bufferedBytes, delta);
+        long max;
+        while (now > (max = Interlocked.Read(ref _maxBufferedBytes)) && Interlocked.CompareExchange(ref _maxBufferedBytes, now, max) != max)
+        {
+        }
+    }
+
+    private protected override async Task ReceiveBodyAsync(HttpResponseMessage message, HttpUrlResponse response)
+    {
+        if (DelegateFor<IDataTaskDelegate>(DelegateMember.DidReceiveResponse) is { } responseTarget)
+        {
+            var disposition = await Session.Dispatcher.Ask(nameof(IDataTaskDelegate.DidReceiveResponseAsync), () => responseTarget.DidReceiveResponseAsync(Session, this, response)).ConfigureAwait(false);
+            switch (disposition)
+            {
+                case ResponseDisposition.Allow:
+                    break;
+                case ResponseDisposition.Cancel:
+                    Cancel();
+                    Cancellation.Token.ThrowIfCancellationRequested();
+                    break;
+                default:
+                    throw new UrlError(UrlErrorCode.Unknown, $"The delegate answered {disposition} for {UrlText.Safe(response.Url)}, which this version of UrlSession does not support yet; answer Allow or Cancel.", response.Url);
+            }
+        }
+
+        var body = await message.Content.ReadAsStreamAsync(Cancellation.Token).ConfigureAwait(false);
+        if (Mode == DataTaskMode.Stream)
+        {
+            await BodyPump.StreamToCallerAsync(body, this, StreamReady!).ConfigureAwait(false);
+            return;
+        }
+
+        var collect = Mode is DataTaskMode.CompletionHandler or DataTaskMode.Collect;
+        var data = DelegateFor<IDataTaskDelegate>(DelegateMember.DidReceiveData) is { } dataTarget
+            ? await BodyPump.PumpToDelegateAsync(body, this, dataTarget, collect).ConfigureAwait(false)
+            : collect
+                ? await BodyReader.ReadAllAsync(body, this, response.ExpectedContentLength).ConfigureAwait(false)
+                : await BodyReader.DiscardAsync(body, this).ConfigureAwait(false);
+        Volatile.Write(ref _data, data);
+    }
+
+    private protected override Task PostCompletionHandler(UrlError? error)
+    {
+        if (_completionHandler is not { } handler)
+        {
+            return Task.CompletedTask;
+        }
+
+        var data = error is null ? Data ?? [] : null;
+        var response = Response;
+        return Session.Dispatcher.Post("completion handler", () => handler(data, response, error));
+    }
+
+    private protected override void OnCompleted(UrlError? error)
+    {
+        if (error is not null)
+        {
+            StreamReady?.TrySetException(error);
+        }
+        else
+        {
+            StreamReady?.TrySetResult(Stream.Null);
+        }
+    }
+}

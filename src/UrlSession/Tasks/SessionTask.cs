@@ -1,0 +1,257 @@
+using System.Diagnostics;
+
+namespace UrlSessions;
+
+/// <summary>
+/// One transfer in a session. Tasks start suspended: call <see cref="Resume"/>. Public members may be used
+/// from any thread; the task's delegate events arrive on the session's delegate queue.
+/// </summary>
+/// <remarks>
+/// States: Suspended ⇄ Running → Completed, and Suspended|Running → Canceling → Completed. One lock guards
+/// the state; completion happens exactly once, whichever of success, failure, cancellation or timeout wins.
+/// </remarks>
+public abstract partial class SessionTask
+{
+    private readonly Lock _lock = new();
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private SessionTaskState _state = SessionTaskState.Suspended;
+    private UrlError? _error;
+    private UrlError? _stopReason;
+    private bool _started;
+    private UrlRequest? _currentRequest;
+    private UrlResponse? _response;
+    private long _countOfBytesSent;
+    private long _countOfBytesReceived;
+    private long _countOfBytesExpectedToSend;
+    private long _countOfBytesExpectedToReceive = -1;
+    private float _priority = 0.5f;
+
+    private protected SessionTask(UrlSession session, long taskIdentifier, UrlRequest request)
+    {
+        Session = session;
+        TaskIdentifier = taskIdentifier;
+        OriginalRequest = request;
+        _currentRequest = request;
+        _countOfBytesExpectedToSend = request.Body is null ? 0 : request.Body.Length ?? -1;
+    }
+
+    /// <summary>The task's number, unique within its session.</summary>
+    public long TaskIdentifier { get; }
+
+    /// <summary>The request the task was created with.</summary>
+    public UrlRequest? OriginalRequest { get; }
+
+    /// <summary>The request being sent now (it changes with redirects).</summary>
+    public UrlRequest? CurrentRequest => Volatile.Read(ref _currentRequest);
+
+    /// <summary>The final response, once it arrived.</summary>
+    public UrlResponse? Response => Volatile.Read(ref _response);
+
+    /// <summary>Where the task is in its life.</summary>
+    public SessionTaskState State
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _state;
+            }
+        }
+    }
+
+    /// <summary>Why the task failed, once it completed; null on success or while running.</summary>
+    public UrlError? Error
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _error;
+            }
+        }
+    }
+
+    /// <summary>Body bytes sent so far.</summary>
+    public long CountOfBytesSent => Interlocked.Read(ref _countOfBytesSent);
+
+    /// <summary>Body bytes received so far (after content decoding).</summary>
+    public long CountOfBytesReceived => Interlocked.Read(ref _countOfBytesReceived);
+
+    /// <summary>The request body's length, 0 without a body, or -1 when unknown.</summary>
+    public long CountOfBytesExpectedToSend => Interlocked.Read(ref _countOfBytesExpectedToSend);
+
+    /// <summary>The response body's expected length, or -1 when unknown.</summary>
+    public long CountOfBytesExpectedToReceive => Interlocked.Read(ref _countOfBytesExpectedToReceive);
+
+    /// <summary>Progress of the response body: bytes received out of bytes expected.</summary>
+    public TransferProgress Progress => new(CountOfBytesReceived, CountOfBytesExpectedToReceive);
+
+    /// <summary>Your own description of the task, for logs and UI.</summary>
+    public string? TaskDescription { get; set; }
+
+    /// <summary>A hint from 0 (lowest) to 1 (highest) of the task's importance; 0.5 by default.</summary>
+    public float Priority
+    {
+        get => Volatile.Read(ref _priority);
+        set
+        {
+            if (!(value is >= 0f and <= 1f))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Priority must be between 0 and 1.");
+            }
+
+            Volatile.Write(ref _priority, value);
+        }
+    }
+
+    /// <summary>The task sends nothing before this time; set it before the first <see cref="Resume"/>.</summary>
+    public DateTimeOffset? EarliestBeginDate { get; set; }
+
+    /// <summary>This task's own delegate: for each event it implements, it is called instead of the session's.</summary>
+    public ISessionTaskDelegate? Delegate { get; set; }
+
+    /// <summary>Completes when the task completed (after its last delegate event); never faults: see <see cref="Error"/>.</summary>
+    public Task Completion => _completion.Task;
+
+    internal UrlSession Session { get; }
+
+    internal CancellationTokenSource Cancellation { get; } = new();
+
+    internal ResumeGate Gate { get; } = new();
+
+    /// <summary>Starts the task, or continues it after <see cref="Suspend"/>. A cancelled or completed task stays so.</summary>
+    public void Resume()
+    {
+        bool start;
+        lock (_lock)
+        {
+            if (_state != SessionTaskState.Suspended)
+            {
+                return;
+            }
+
+            _state = SessionTaskState.Running;
+            start = !_started;
+            _started = true;
+        }
+
+        Gate.OpenGate();
+        OnResumed();
+        if (start)
+        {
+            Start();
+        }
+    }
+
+    /// <summary>Pauses the transfer: no more bytes are read and no data events are sent until <see cref="Resume"/>.</summary>
+    public void Suspend()
+    {
+        lock (_lock)
+        {
+            if (_state != SessionTaskState.Running)
+            {
+                return;
+            }
+
+            _state = SessionTaskState.Suspended;
+            Gate.Close();
+        }
+
+        OnSuspended();
+    }
+
+    /// <summary>Cancels the task; it completes with <see cref="UrlErrorCode.Cancelled"/> exactly once.</summary>
+    public void Cancel() => Stop(SessionTaskState.Canceling, null);
+
+    /// <summary>Cancels the task if it was never resumed (session disposal: nothing else would end it).</summary>
+    internal void CancelIfNeverStarted()
+    {
+        lock (_lock)
+        {
+            if (_started)
+            {
+                return;
+            }
+        }
+
+        Cancel();
+    }
+
+    /// <summary>Moves the state to completed exactly once; false when it already was.</summary>
+    internal bool TryMarkCompleted(UrlError? error)
+    {
+        lock (_lock)
+        {
+            if (_state == SessionTaskState.Completed)
+            {
+                return false;
+            }
+
+            _state = SessionTaskState.Completed;
+            _error = error;
+            return true;
+        }
+    }
+
+    internal void SignalCompletion() => _completion.TrySetResult();
+
+    /// <summary>
+    /// Stops the task for a reason (cancellation, timeout, invalidation): the first reason wins and becomes
+    /// the task's error. A task never started starts now, so its completion events still arrive.
+    /// </summary>
+    internal void Stop(SessionTaskState newState, UrlError? reason)
+    {
+        bool start;
+        lock (_lock)
+        {
+            if (_state is SessionTaskState.Completed or SessionTaskState.Canceling)
+            {
+                return;
+            }
+
+            _stopReason = reason ?? new UrlError(UrlErrorCode.Cancelled, $"The task for {UrlText.Safe(CurrentRequest?.Url)} was cancelled.", CurrentRequest?.Url);
+            _state = newState;
+            start = !_started;
+            _started = true;
+        }
+
+        Cancellation.Cancel();
+        Gate.OpenGate();
+        if (start)
+        {
+            Start();
+        }
+    }
+
+    /// <summary>The reason the task was stopped, if it was.</summary>
+    internal UrlError? StopReason
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _stopReason;
+            }
+        }
+    }
+
+    internal void SetCurrentRequest(UrlRequest request) => Volatile.Write(ref _currentRequest, request);
+
+    internal void SetResponse(UrlResponse response)
+    {
+        Volatile.Write(ref _response, response);
+        Interlocked.Exchange(ref _countOfBytesExpectedToReceive, response.ExpectedContentLength);
+    }
+
+    internal void AddBytesReceived(long count) => Interlocked.Add(ref _countOfBytesReceived, count);
+
+    internal void AddBytesSent(long count) => Interlocked.Add(ref _countOfBytesSent, count);
+
+    internal void SetExpectedToSend(long count) => Interlocked.Exchange(ref _countOfBytesExpectedToSend, count);
+
+    private void Start()
+    {
+        Debug.Assert(_started, "Start runs once, after _started was set under the lock.");
+        _ = Task.Run(RunAsync);
+    }
+}

@@ -1,0 +1,92 @@
+using System.Net.Http;
+using System.Net.Sockets;
+using System.Security.Authentication;
+
+namespace UrlSessions;
+
+/// <summary>Maps whatever a send or a body read threw to the one <see cref="UrlError"/> that says what failed.</summary>
+internal static class ErrorMapping
+{
+    public static UrlError ToUrlError(Exception exception, SessionTask task)
+    {
+        var url = task.CurrentRequest?.Url;
+        var where = UrlText.Safe(url);
+
+        // A stop (cancel, timeout, invalidation) makes everything after it throw; the reason is the error.
+        if (task.StopReason is { } reason && (exception is OperationCanceledException || task.Cancellation.IsCancellationRequested))
+        {
+            return reason;
+        }
+
+        switch (exception)
+        {
+            case UrlError error:
+                return error;
+            case DelegateFailureException failure:
+                return new UrlError(UrlErrorCode.Unknown, $"The task for {where} failed because {failure.Message}", url, failure.InnerException);
+            case OperationCanceledException:
+                return new UrlError(UrlErrorCode.Cancelled, $"The task for {where} was cancelled.", url, exception);
+        }
+
+        if (Find<InvalidDataException>(exception) is { } decoding)
+        {
+            return new UrlError(UrlErrorCode.CannotDecodeContentData, $"The response from {where} could not be decoded: its content encoding is corrupt ({decoding.Message}).", url, exception);
+        }
+
+        var httpError = (exception as HttpRequestException)?.HttpRequestError ?? (exception as HttpIOException)?.HttpRequestError;
+        return httpError switch
+        {
+            HttpRequestError.NameResolutionError => new UrlError(UrlErrorCode.CannotFindHost, $"The host of {where} could not be found.", url, exception),
+            HttpRequestError.ConnectionError or HttpRequestError.ProxyTunnelError => ConnectionFailure(exception, url, where),
+            HttpRequestError.SecureConnectionError => SecureConnectionFailure(exception, task, url, where),
+            HttpRequestError.InvalidResponse or HttpRequestError.HttpProtocolError or HttpRequestError.ConfigurationLimitExceeded
+                => new UrlError(UrlErrorCode.BadServerResponse, $"The server at {where} sent a response that is not valid HTTP: {exception.Message}", url, exception),
+            HttpRequestError.ResponseEnded => new UrlError(UrlErrorCode.NetworkConnectionLost, $"The connection to {where} was lost before the response was complete.", url, exception),
+            HttpRequestError.UserAuthenticationError => new UrlError(UrlErrorCode.UserAuthenticationRequired, $"{where} requires authentication that could not be provided.", url, exception),
+            _ when Find<SocketException>(exception) is { } socket => SocketFailure(socket, exception, url, where),
+            _ when Find<AuthenticationException>(exception) is not null => SecureConnectionFailure(exception, task, url, where),
+            _ when Find<IOException>(exception) is not null => new UrlError(UrlErrorCode.NetworkConnectionLost, $"The connection to {where} was lost: {exception.Message}", url, exception),
+            _ => new UrlError(UrlErrorCode.Unknown, $"The task for {where} failed: {exception.Message}", url, exception),
+        };
+    }
+
+    private static UrlError ConnectionFailure(Exception exception, Uri? url, string where) =>
+        Find<SocketException>(exception) is { } socket
+            ? SocketFailure(socket, exception, url, where)
+            : new UrlError(UrlErrorCode.CannotConnectToHost, $"Could not connect to the server at {where}: {exception.Message}", url, exception);
+
+    private static UrlError SocketFailure(SocketException socket, Exception exception, Uri? url, string where) => socket.SocketErrorCode switch
+    {
+        SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain
+            => new UrlError(UrlErrorCode.CannotFindHost, $"The host of {where} could not be found.", url, exception),
+        SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown
+            => new UrlError(UrlErrorCode.NetworkConnectionLost, $"The connection to {where} was lost: {socket.Message}", url, exception),
+        SocketError.NetworkUnreachable or SocketError.NetworkDown
+            => new UrlError(UrlErrorCode.NotConnectedToInternet, $"No network reaches {where}.", url, exception),
+        _ => new UrlError(UrlErrorCode.CannotConnectToHost, $"Could not connect to the server at {where}: {socket.Message}", url, exception),
+    };
+
+    private static UrlError SecureConnectionFailure(Exception exception, SessionTask task, Uri? url, string where)
+    {
+        if (url is not null && task.Session.Transport.TrustEvaluator.TakeRejection(url.IdnHost) is { } rejection)
+        {
+            return new UrlError(rejection.Code, $"The certificate of {where} is not trusted: {rejection.Reason}.", url, exception);
+        }
+
+        return new UrlError(UrlErrorCode.SecureConnectionFailed, $"A secure connection to {where} could not be made: {exception.Message}", url, exception);
+    }
+
+    private static T? Find<T>(Exception exception)
+        where T : Exception
+    {
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is T match)
+            {
+                return match;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,113 @@
+using System.Net;
+using System.Net.Security;
+
+namespace UrlSessions;
+
+/// <summary>
+/// The session's connection layer: one <see cref="SocketsHttpHandler"/> (or the test seam's handler) at a
+/// time. <see cref="Retire"/> makes later tasks use a fresh handler (new connections) while tasks already
+/// running keep theirs; a retired handler is disposed when its last task completes.
+/// </summary>
+internal sealed class HttpTransport : IDisposable
+{
+    private readonly Lock _lock = new();
+    private readonly Func<HttpMessageHandler> _createHandler;
+    private Generation _current;
+    private bool _disposed;
+
+    public HttpTransport(UrlSession session, SessionConfiguration settings)
+    {
+        TrustEvaluator = new ServerTrustEvaluator(session);
+        _createHandler = settings.HttpMessageHandlerFactory ?? (() => CreateSocketsHandler(settings, TrustEvaluator));
+        _current = new Generation(new HttpMessageInvoker(_createHandler(), disposeHandler: true));
+    }
+
+    public ServerTrustEvaluator TrustEvaluator { get; }
+
+    /// <summary>Takes the current handler for one task; pair with <see cref="Release"/>.</summary>
+    public Generation Acquire()
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _current.Users++;
+            return _current;
+        }
+    }
+
+    public void Release(Generation generation)
+    {
+        lock (_lock)
+        {
+            generation.Users--;
+            if (generation.Retired && generation.Users == 0)
+            {
+                generation.Invoker.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Later tasks get new connections; idle connections of the old handler close when its tasks are done.</summary>
+    public void Retire()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            RetireLocked(_current);
+            _current = new Generation(new HttpMessageInvoker(_createHandler(), disposeHandler: true));
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            RetireLocked(_current);
+        }
+    }
+
+    private static void RetireLocked(Generation generation)
+    {
+        generation.Retired = true;
+        if (generation.Users == 0)
+        {
+            generation.Invoker.Dispose();
+        }
+    }
+
+    private static SocketsHttpHandler CreateSocketsHandler(SessionConfiguration settings, ServerTrustEvaluator trust) => new()
+    {
+        // Redirects, cookies and timeouts are the session's job: the handler must not do them behind its back.
+        AllowAutoRedirect = false,
+        UseCookies = false,
+        AutomaticDecompression = DecompressionMethods.All,
+        MaxConnectionsPerServer = settings.HttpMaximumConnectionsPerHost,
+        EnableMultipleHttp2Connections = true,
+        Proxy = settings.Proxy,
+        UseProxy = true,
+        SslOptions = new SslClientAuthenticationOptions
+        {
+            EnabledSslProtocols = TlsVersions.Range(settings.TlsMinimumSupportedProtocolVersion, settings.TlsMaximumSupportedProtocolVersion),
+            RemoteCertificateValidationCallback = trust.Validate,
+        },
+    };
+
+    internal sealed class Generation(HttpMessageInvoker invoker)
+    {
+        public HttpMessageInvoker Invoker { get; } = invoker;
+
+        public int Users { get; set; }
+
+        public bool Retired { get; set; }
+    }
+}

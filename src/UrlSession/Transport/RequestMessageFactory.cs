@@ -1,0 +1,65 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace UrlSessions;
+
+/// <summary>
+/// Builds a fresh <see cref="HttpRequestMessage"/> for every send of a <see cref="UrlRequest"/>: the
+/// session's additional headers under the request's own, cookies, a credential, and the body.
+/// </summary>
+internal static class RequestMessageFactory
+{
+    public static HttpRequestMessage Create(UrlRequest request, SessionConfiguration settings, HeaderList defaultHeaders, UrlCredential? credential, Stream? replacementBody)
+    {
+        var message = new HttpRequestMessage(request.Method, request.Url)
+        {
+            // HTTP/2 is negotiated by ALPN over TLS; plain http stays on HTTP/1.1.
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
+
+        if (request.Body is { } body)
+        {
+            message.Content = body.CreateContent(replacementBody);
+        }
+
+        foreach (var (name, value) in request.Headers)
+        {
+            Add(message, name, value);
+        }
+
+        foreach (var (name, value) in defaultHeaders)
+        {
+            if (!request.Headers.Contains(name))
+            {
+                Add(message, name, value);
+            }
+        }
+
+        if (message.Content is { } content && content.Headers.ContentType is null)
+        {
+            content.Headers.TryAddWithoutValidation("Content-Type", request.Body!.DefaultContentType);
+        }
+
+        if (credential is { User: { } user, Password: { } password })
+        {
+            message.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+        }
+
+        CookieHandling.AddRequestCookies(message, request, settings);
+        return message;
+    }
+
+    private static void Add(HttpRequestMessage message, string name, string value)
+    {
+        if (message.Headers.TryAddWithoutValidation(name, value))
+        {
+            return;
+        }
+
+        // Content headers (Content-Type, …) belong to the content; without a body they have nothing to describe.
+        message.Content?.Headers.Remove(name);
+        message.Content?.Headers.TryAddWithoutValidation(name, value);
+    }
+}
