@@ -11,7 +11,12 @@ public sealed class HttpUrlResponse : UrlResponse
     /// <param name="httpVersion">The protocol version.</param>
     /// <param name="headers">The response's header fields.</param>
     public HttpUrlResponse(Uri url, int statusCode, Version httpVersion, HeaderList headers)
-        : base(url, ParseMediaType(headers)?.MediaType, ParseLength(headers), ParseMediaType(headers)?.CharSet?.Trim('"'))
+        : this(url, statusCode, httpVersion, headers, ParseMediaType(headers))
+    {
+    }
+
+    private HttpUrlResponse(Uri url, int statusCode, Version httpVersion, HeaderList headers, MediaTypeHeaderValue? contentType)
+        : base(url, contentType?.MediaType, ParseLength(headers), contentType?.CharSet?.Trim('"'))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 100);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 999);
@@ -41,9 +46,9 @@ public sealed class HttpUrlResponse : UrlResponse
     /// <param name="statusCode">The status code.</param>
     public static string LocalizedStringForStatusCode(int statusCode) => StatusPhrases.For(statusCode);
 
-    private static MediaTypeHeaderValue? ParseMediaType(HeaderList headers) =>
-        MediaTypeHeaderValue.TryParse(headers["Content-Type"], out var parsed) ? parsed : null;
+    private static MediaTypeHeaderValue? ParseMediaType(HeaderList? headers) =>
+        MediaTypeHeaderValue.TryParse(headers?["Content-Type"], out var parsed) ? parsed : null;
 
-    private static long ParseLength(HeaderList headers) =>
-        long.TryParse(headers["Content-Length"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var length) ? length : -1;
+    private static long ParseLength(HeaderList? headers) =>
+        long.TryParse(headers?["Content-Length"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var length) ? length : -1;
 }

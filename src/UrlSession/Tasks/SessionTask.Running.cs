@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Logging;
 
 namespace UrlSessions;
 
@@ -70,7 +71,10 @@ public abstract partial class SessionTask
             Cancellation.Token.ThrowIfCancellationRequested();
             _transport = Session.Transport.Acquire();
             var request = RequestValidation.Validate(OriginalRequest!);
-            Log.TaskStarted(Session.Logger, TaskIdentifier, request.Method.Method, UrlText.Safe(request.Url));
+            if (Session.Logger.IsEnabled(LogLevel.Debug))
+            {
+                Log.TaskStarted(Session.Logger, TaskIdentifier, request.Method.Method, UrlText.Safe(request.Url));
+            }
             request = await WaitForBeginDateAsync(request).ConfigureAwait(false);
 
             var idle = request.TimeoutInterval ?? Session.Settings.TimeoutIntervalForRequest;
@@ -186,7 +190,10 @@ public abstract partial class SessionTask
 
             message.Dispose();
             request = RequestValidation.Validate(decided);
-            Log.Redirected(Session.Logger, TaskIdentifier, status, UrlText.Safe(request.Url));
+            if (Session.Logger.IsEnabled(LogLevel.Debug))
+            {
+                Log.Redirected(Session.Logger, TaskIdentifier, status, UrlText.Safe(request.Url));
+            }
         }
     }
 
@@ -215,14 +222,48 @@ public abstract partial class SessionTask
     private async Task<HttpResponseMessage> SendOnceAsync(UrlRequest request, UrlCredential? credential)
     {
         var replacementBody = await NextBodyStreamAsync(request).ConfigureAwait(false);
-        using var message = RequestMessageFactory.Create(request, Session.Settings, Session.DefaultHeaders, credential, replacementBody);
         _metrics?.RequestStarted(request);
         _timeouts?.Touch();
-        var response = await _transport!.Invoker.SendAsync(message, Cancellation.Token).ConfigureAwait(false);
+        var response = await SendWaitingForConnectivityAsync(request, credential, replacementBody).ConfigureAwait(false);
         _timeouts?.Touch();
         _metrics?.ResponseStarted(request.Url, response);
         CookieHandling.StoreResponseCookies(request, response, Session.Settings);
         return response;
+    }
+
+    /// <summary>
+    /// Sends; with <see cref="SessionConfiguration.WaitsForConnectivity"/>, a host that cannot be reached is tried
+    /// again with growing pauses (1 s doubling to 30 s) instead of failing, until it answers or the resource timeout
+    /// ends the task. The request timeout does not count while waiting (as URLSession).
+    /// </summary>
+    private async Task<HttpResponseMessage> SendWaitingForConnectivityAsync(UrlRequest request, UrlCredential? credential, Stream? replacementBody)
+    {
+        var pause = TimeSpan.FromSeconds(1);
+        var notified = false;
+        while (true)
+        {
+            // A message can be sent once: every try gets a fresh one.
+            using var message = RequestMessageFactory.Create(request, Session.Settings, Session.DefaultHeaders, credential, replacementBody);
+            try
+            {
+                return await _transport!.Invoker.SendAsync(message, Cancellation.Token).ConfigureAwait(false);
+            }
+            catch (HttpRequestException ex) when (Session.Settings.WaitsForConnectivity
+                && ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+                && request.Body is not { IsReplayable: false })
+            {
+                if (!notified && DelegateFor<ISessionTaskDelegate>(DelegateMember.TaskIsWaitingForConnectivity) is { } target)
+                {
+                    _ = Session.Dispatcher.Post(nameof(ISessionTaskDelegate.TaskIsWaitingForConnectivity), () => target.TaskIsWaitingForConnectivity(Session, this));
+                }
+
+                notified = true;
+                _timeouts?.Pause();
+                await Task.Delay(pause, Session.Settings.TimeProvider, Cancellation.Token).ConfigureAwait(false);
+                _timeouts?.Continue();
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+            }
+        }
     }
 
     /// <summary>A stream body is one-shot: from the second send on, the delegate must supply a new stream.</summary>
@@ -269,7 +310,8 @@ public abstract partial class SessionTask
         }
 
         var handler = PostCompletionHandler(error);
-        await Task.WhenAll(last, handler).ConfigureAwait(false);
+        await last.ConfigureAwait(false);
+        await handler.ConfigureAwait(false);
         OnCompleted(error);
         Session.Registry.Remove(this);
         SignalCompletion();

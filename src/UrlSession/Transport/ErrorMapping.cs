@@ -28,6 +28,14 @@ internal static class ErrorMapping
                 return new UrlError(UrlErrorCode.Cancelled, $"The task for {where} was cancelled.", url, exception);
         }
 
+        switch (exception)
+        {
+            case FileNotFoundException or DirectoryNotFoundException:
+                return new UrlError(UrlErrorCode.FileDoesNotExist, $"The body file for {where} does not exist: {exception.Message}", url, exception);
+            case UnauthorizedAccessException:
+                return new UrlError(UrlErrorCode.NoPermissionsToReadFile, $"The body file for {where} cannot be read: {exception.Message}", url, exception);
+        }
+
         if (Find<InvalidDataException>(exception) is { } decoding)
         {
             return new UrlError(UrlErrorCode.CannotDecodeContentData, $"The response from {where} could not be decoded: its content encoding is corrupt ({decoding.Message}).", url, exception);
