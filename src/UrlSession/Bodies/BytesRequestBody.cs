@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace UrlSessions;
 
 internal sealed class BytesRequestBody(ReadOnlyMemory<byte> bytes) : RequestBody
@@ -8,5 +10,8 @@ internal sealed class BytesRequestBody(ReadOnlyMemory<byte> bytes) : RequestBody
 
     internal override bool IsReplayable => true;
 
-    internal override HttpContent CreateContent(Stream? replacementStream) => new ReadOnlyMemoryContent(Bytes);
+    internal override Stream OpenRead(Stream? replacementStream) =>
+        MemoryMarshal.TryGetArray(Bytes, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(Bytes.ToArray(), writable: false);
 }

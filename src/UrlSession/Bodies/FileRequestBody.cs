@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-
 namespace UrlSessions;
 
 internal sealed class FileRequestBody(string path) : RequestBody
@@ -12,12 +10,7 @@ internal sealed class FileRequestBody(string path) : RequestBody
 
     internal override string DefaultContentType => MimeTypes.FromFileName(FilePath);
 
-    internal override HttpContent CreateContent(Stream? replacementStream)
-    {
-        // Open at send time so a re-send reads the file afresh; sequential scan keeps the page cache lean.
-        var stream = new FileStream(FilePath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        var content = new StreamContent(stream, 256 * 1024);
-        content.Headers.ContentLength = stream.Length;
-        return content;
-    }
+    // Opened at every send so a re-send reads the file afresh; sequential scan keeps the page cache lean.
+    internal override Stream OpenRead(Stream? replacementStream) =>
+        new FileStream(FilePath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
 }

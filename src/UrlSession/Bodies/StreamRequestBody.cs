@@ -8,24 +8,21 @@ internal sealed class StreamRequestBody(Stream stream, long? length) : RequestBo
 
     internal override bool IsReplayable => false;
 
-    internal override HttpContent CreateContent(Stream? replacementStream)
+    // The caller's stream stays the caller's to dispose.
+    internal override bool OwnsOpenedStream => false;
+
+    internal override Stream OpenRead(Stream? replacementStream)
     {
-        Stream source;
         if (replacementStream is not null)
         {
-            source = replacementStream;
-        }
-        else if (Interlocked.Exchange(ref _used, 1) == 0)
-        {
-            source = stream;
-        }
-        else
-        {
-            throw new UrlError(UrlErrorCode.RequestBodyStreamExhausted, "The request's body stream was already sent and no new body stream was provided.");
+            return replacementStream;
         }
 
-        var content = new StreamContent(source);
-        content.Headers.ContentLength = Length;
-        return content;
+        if (Interlocked.Exchange(ref _used, 1) == 0)
+        {
+            return stream;
+        }
+
+        throw new UrlError(UrlErrorCode.RequestBodyStreamExhausted, "The request's body stream was already sent and no new body stream was provided.");
     }
 }

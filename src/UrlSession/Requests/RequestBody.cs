@@ -50,6 +50,9 @@ public abstract class RequestBody
         return new StreamRequestBody(stream, length);
     }
 
-    /// <summary>Creates content for one send; <paramref name="replacementStream"/> replaces a one-shot stream on a re-send.</summary>
-    internal abstract HttpContent CreateContent(Stream? replacementStream);
+    /// <summary>Opens the bytes for one send; <paramref name="replacementStream"/> replaces a one-shot stream on a re-send.</summary>
+    internal abstract Stream OpenRead(Stream? replacementStream);
+
+    /// <summary>Whether the session disposes what <see cref="OpenRead"/> returned (not the caller's own stream).</summary>
+    internal virtual bool OwnsOpenedStream => true;
 }

@@ -56,6 +56,25 @@ public abstract partial class SessionTask
         _timeouts?.Touch();
     }
 
+    /// <summary>A send of the body begins: totals start again (a re-send after a 307/308 or a challenge sends it whole).</summary>
+    internal void OnBodySendStarted(long expected)
+    {
+        SetExpectedToSend(expected);
+        ResetBytesSent();
+    }
+
+    /// <summary>Counts sent body bytes, restarts the idle timeout and reports them to the delegate.</summary>
+    internal void OnBodyBytesSent(int count)
+    {
+        var total = AddBytesSent(count);
+        _timeouts?.Touch();
+        if (DelegateFor<ISessionTaskDelegate>(DelegateMember.DidSendBodyData) is { } target)
+        {
+            var expected = CountOfBytesExpectedToSend;
+            _ = Session.Dispatcher.Post(nameof(ISessionTaskDelegate.DidSendBodyData), () => target.DidSendBodyData(Session, this, count, total, expected));
+        }
+    }
+
     private void OnResumed() => _timeouts?.Continue();
 
     private void OnSuspended() => _timeouts?.Pause();
@@ -243,7 +262,7 @@ public abstract partial class SessionTask
         while (true)
         {
             // A message can be sent once: every try gets a fresh one.
-            using var message = RequestMessageFactory.Create(request, Session.Settings, Session.DefaultHeaders, credential, replacementBody);
+            using var message = RequestMessageFactory.Create(request, Session.Settings, Session.DefaultHeaders, credential, replacementBody, this);
             try
             {
                 return await _transport!.Invoker.SendAsync(message, Cancellation.Token).ConfigureAwait(false);

@@ -245,7 +245,9 @@ public abstract partial class SessionTask
 
     internal void AddBytesReceived(long count) => Interlocked.Add(ref _countOfBytesReceived, count);
 
-    internal void AddBytesSent(long count) => Interlocked.Add(ref _countOfBytesSent, count);
+    internal long AddBytesSent(long count) => Interlocked.Add(ref _countOfBytesSent, count);
+
+    internal void ResetBytesSent() => Interlocked.Exchange(ref _countOfBytesSent, 0);
 
     internal void SetExpectedToSend(long count) => Interlocked.Exchange(ref _countOfBytesExpectedToSend, count);
 

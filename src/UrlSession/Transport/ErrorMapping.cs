@@ -28,12 +28,20 @@ internal static class ErrorMapping
                 return new UrlError(UrlErrorCode.Cancelled, $"The task for {where} was cancelled.", url, exception);
         }
 
-        switch (exception)
+        if (Find<UrlError>(exception) is { } inner)
         {
-            case FileNotFoundException or DirectoryNotFoundException:
-                return new UrlError(UrlErrorCode.FileDoesNotExist, $"The body file for {where} does not exist: {exception.Message}", url, exception);
-            case UnauthorizedAccessException:
-                return new UrlError(UrlErrorCode.NoPermissionsToReadFile, $"The body file for {where} cannot be read: {exception.Message}", url, exception);
+            // Raised inside the handler (a body that broke its stated length) and wrapped on the way out.
+            return inner;
+        }
+
+        if ((Find<FileNotFoundException>(exception) ?? (Exception?)Find<DirectoryNotFoundException>(exception)) is { } missing)
+        {
+            return new UrlError(UrlErrorCode.FileDoesNotExist, $"The body file for {where} does not exist: {missing.Message}", url, exception);
+        }
+
+        if (Find<UnauthorizedAccessException>(exception) is { } denied)
+        {
+            return new UrlError(UrlErrorCode.NoPermissionsToReadFile, $"The body file for {where} cannot be read: {denied.Message}", url, exception);
         }
 
         if (Find<InvalidDataException>(exception) is { } decoding)

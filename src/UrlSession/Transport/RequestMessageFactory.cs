@@ -10,7 +10,7 @@ namespace UrlSessions;
 /// </summary>
 internal static class RequestMessageFactory
 {
-    public static HttpRequestMessage Create(UrlRequest request, SessionConfiguration settings, HeaderList defaultHeaders, UrlCredential? credential, Stream? replacementBody)
+    public static HttpRequestMessage Create(UrlRequest request, SessionConfiguration settings, HeaderList defaultHeaders, UrlCredential? credential, Stream? replacementBody, SessionTask? task = null)
     {
         var message = new HttpRequestMessage(request.Method, request.Url)
         {
@@ -21,7 +21,7 @@ internal static class RequestMessageFactory
 
         if (request.Body is { } body)
         {
-            message.Content = body.CreateContent(replacementBody);
+            message.Content = new ProgressContent(body, replacementBody, task, request.Url);
         }
 
         foreach (var (name, value) in request.Headers)

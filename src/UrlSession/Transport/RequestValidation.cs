@@ -29,6 +29,19 @@ internal static class RequestValidation
             }
         }
 
+        if (request.Body is FileRequestBody file)
+        {
+            if (Directory.Exists(file.FilePath))
+            {
+                throw new UrlError(UrlErrorCode.FileIsDirectory, $"The body file '{file.FilePath}' for {UrlText.Safe(url)} is a directory.", url);
+            }
+
+            if (!File.Exists(file.FilePath))
+            {
+                throw new UrlError(UrlErrorCode.FileDoesNotExist, $"The body file '{file.FilePath}' for {UrlText.Safe(url)} does not exist.", url);
+            }
+        }
+
         return request;
     }
 }

@@ -1,0 +1,80 @@
+using System.Buffers;
+using System.Net;
+
+namespace UrlSessions;
+
+/// <summary>
+/// Request content that reads the body as it is sent (never whole into memory), reports every chunk to the
+/// task (CountOfBytesSent, DidSendBodyData, the idle timeout) and enforces a stated length exactly.
+/// </summary>
+internal sealed class ProgressContent : HttpContent
+{
+    private const int ChunkSize = 64 * 1024;
+    private readonly RequestBody _body;
+    private readonly Stream? _replacement;
+    private readonly SessionTask? _task;
+    private readonly Uri _url;
+
+    public ProgressContent(RequestBody body, Stream? replacement, SessionTask? task, Uri url)
+    {
+        _body = body;
+        _replacement = replacement;
+        _task = task;
+        _url = url;
+        if (body.Length is { } length)
+        {
+            Headers.ContentLength = length;
+        }
+    }
+
+    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+    {
+        var length = _body.Length;
+        var source = _body.OpenRead(_replacement);
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        try
+        {
+            _task?.OnBodySendStarted(length ?? -1);
+            long total = 0;
+            while (true)
+            {
+                var read = await source.ReadAsync(buffer.AsMemory(0, ChunkSize), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                if (total + read > length)
+                {
+                    throw new UrlError(UrlErrorCode.RequestBodyStreamExhausted, $"The body for {UrlText.Safe(_url)} is longer than its stated length of {length} bytes.", _url);
+                }
+
+                await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                total += read;
+                _task?.OnBodyBytesSent(read);
+            }
+
+            if (total < length)
+            {
+                throw new UrlError(UrlErrorCode.RequestBodyStreamExhausted, $"The body for {UrlText.Safe(_url)} ended after {total} bytes; its stated length is {length}.", _url);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            if (_body.OwnsOpenedStream)
+            {
+                await source.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+        SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = _body.Length ?? -1;
+        return length >= 0;
+    }
+}
