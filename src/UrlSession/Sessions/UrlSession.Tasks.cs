@@ -27,22 +27,8 @@ public sealed partial class UrlSession
     /// <param name="cancellationToken">Cancels the task (<see cref="UrlErrorCode.Cancelled"/>).</param>
     /// <exception cref="UrlError">The load failed.</exception>
     /// <exception cref="InvalidOperationException">The session was invalidated.</exception>
-    public async Task<(byte[] Data, UrlResponse Response)> DataAsync(UrlRequest request, ISessionTaskDelegate? taskDelegate = null, CancellationToken cancellationToken = default)
-    {
-        var task = NewDataTask(request, DataTaskMode.Collect, completionHandler: null, taskDelegate);
-        using (cancellationToken.Register(static t => ((SessionTask)t!).Cancel(), task))
-        {
-            task.Resume();
-            await task.Completion.ConfigureAwait(false);
-        }
-
-        if (task.Error is { } error)
-        {
-            throw error;
-        }
-
-        return (task.Data ?? [], task.Response!);
-    }
+    public Task<(byte[] Data, UrlResponse Response)> DataAsync(UrlRequest request, ISessionTaskDelegate? taskDelegate = null, CancellationToken cancellationToken = default) =>
+        RunCollectingAsync(NewDataTask(request, DataTaskMode.Collect, completionHandler: null, taskDelegate), cancellationToken);
 
     /// <summary>
     /// Loads a request and returns as soon as the response arrived, with the body as a stream read from the
@@ -61,6 +47,22 @@ public sealed partial class UrlSession
         task.Resume();
         var body = await task.StreamReady!.Task.ConfigureAwait(false);
         return (task.Response!, body);
+    }
+
+    private static async Task<(byte[] Data, UrlResponse Response)> RunCollectingAsync(DataTask task, CancellationToken cancellationToken)
+    {
+        using (cancellationToken.Register(static t => ((SessionTask)t!).Cancel(), task))
+        {
+            task.Resume();
+            await task.Completion.ConfigureAwait(false);
+        }
+
+        if (task.Error is { } error)
+        {
+            throw error;
+        }
+
+        return (task.Data ?? [], task.Response!);
     }
 
     private DataTask NewDataTask(UrlRequest request, DataTaskMode mode, Action<byte[]?, UrlResponse?, UrlError?>? completionHandler, ISessionTaskDelegate? taskDelegate)
