@@ -44,6 +44,7 @@ public sealed class SessionConfiguration
     private ILoggerFactory? _loggerFactory;
     private TimeProvider _timeProvider = TimeProvider.System;
     private Func<HttpMessageHandler>? _httpMessageHandlerFactory;
+    private string _downloadDirectory = DefaultDownloadDirectory;
 
     private SessionConfiguration(SessionKind kind, string? identifier)
     {
@@ -248,6 +249,22 @@ public sealed class SessionConfiguration
         set => Set(ref _httpMessageHandlerFactory, value);
     }
 
+    /// <summary>
+    /// The folder where download tasks write their files while they run and keep partial files for resume data
+    /// (the system temp folder's <c>UrlSession/Downloads</c> by default). Resume data naming a file elsewhere is refused.
+    /// </summary>
+    public string DownloadDirectory
+    {
+        get => _downloadDirectory;
+        set
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(value);
+            Set(ref _downloadDirectory, Path.GetFullPath(value));
+        }
+    }
+
+    private static string DefaultDownloadDirectory => Path.Combine(Path.GetTempPath(), "UrlSession", "Downloads");
+
     /// <summary>Returns a deep, independent and changeable copy (the header dictionary is copied; stores are shared).</summary>
     public SessionConfiguration Clone() => new(Kind, Identifier)
     {
@@ -272,6 +289,7 @@ public sealed class SessionConfiguration
         _loggerFactory = _loggerFactory,
         _timeProvider = _timeProvider,
         _httpMessageHandlerFactory = _httpMessageHandlerFactory,
+        _downloadDirectory = _downloadDirectory,
     };
 
     /// <summary>A validated, frozen deep copy for a session: nothing the caller does later reaches it.</summary>

@@ -30,6 +30,10 @@ internal static class DelegateInspector
         (typeof(IDataTaskDelegate), nameof(IDataTaskDelegate.DidReceiveResponseAsync), DelegateMember.DidReceiveResponse),
         (typeof(IDataTaskDelegate), nameof(IDataTaskDelegate.DidReceiveData), DelegateMember.DidReceiveData),
         (typeof(IDataTaskDelegate), nameof(IDataTaskDelegate.WillCacheResponseAsync), DelegateMember.WillCacheResponse),
+        (typeof(IDataTaskDelegate), nameof(IDataTaskDelegate.DidBecomeDownloadTask), DelegateMember.DidBecomeDownloadTask),
+        (typeof(IDownloadTaskDelegate), nameof(IDownloadTaskDelegate.DidFinishDownloading), DelegateMember.DidFinishDownloading),
+        (typeof(IDownloadTaskDelegate), nameof(IDownloadTaskDelegate.DidWriteData), DelegateMember.DidWriteData),
+        (typeof(IDownloadTaskDelegate), nameof(IDownloadTaskDelegate.DidResumeAtOffset), DelegateMember.DidResumeAtOffset),
     ];
 
     public static bool Implements(object? target, DelegateMember member) =>

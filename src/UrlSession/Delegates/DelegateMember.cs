@@ -21,4 +21,8 @@ internal enum DelegateMember
     DidReceiveResponse = 1 << 13,
     DidReceiveData = 1 << 14,
     WillCacheResponse = 1 << 15,
+    DidBecomeDownloadTask = 1 << 16,
+    DidFinishDownloading = 1 << 17,
+    DidWriteData = 1 << 18,
+    DidResumeAtOffset = 1 << 19,
 }

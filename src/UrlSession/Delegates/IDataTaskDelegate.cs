@@ -10,6 +10,14 @@ public interface IDataTaskDelegate : ISessionTaskDelegate
     ValueTask<ResponseDisposition> DidReceiveResponseAsync(UrlSession session, DataTask task, UrlResponse response)
         => ValueTask.FromResult(ResponseDisposition.Allow);
 
+    /// <summary>The data task became a download task (after <see cref="ResponseDisposition.BecomeDownload"/>); the data task reports no more events.</summary>
+    /// <param name="session">The session.</param>
+    /// <param name="dataTask">The data task.</param>
+    /// <param name="downloadTask">The download task that carries on with the body.</param>
+    void DidBecomeDownloadTask(UrlSession session, DataTask dataTask, DownloadTask downloadTask)
+    {
+    }
+
     /// <summary>A chunk of the body arrived, in order. The memory is valid during the call only: copy what you keep.</summary>
     /// <param name="session">The session.</param>
     /// <param name="task">The task.</param>

@@ -6,6 +6,7 @@ public class DataTask : SessionTask
     private readonly Action<byte[]?, UrlResponse?, UrlError?>? _completionHandler;
     private byte[]? _data;
     private long _bufferedBytes;
+    private bool _handedOver;
     private long _maxBufferedBytes;
 
     private protected DataTask(UrlSession session, long taskIdentifier, UrlRequest request, DataTaskMode mode, Action<byte[]?, UrlResponse?, UrlError?>? completionHandler)
@@ -68,8 +69,11 @@ public class DataTask : SessionTask
                     Cancel();
                     Cancellation.Token.ThrowIfCancellationRequested();
                     break;
+                case ResponseDisposition.BecomeDownload:
+                    await BecomeDownloadAsync(message, response).ConfigureAwait(false);
+                    return;
                 default:
-                    throw new UrlError(UrlErrorCode.Unknown, $"The delegate answered {disposition} for {UrlText.Safe(response.Url)}, which this version of UrlSession does not support yet; answer Allow or Cancel.", response.Url);
+                    throw new UrlError(UrlErrorCode.Unknown, $"The delegate answered {disposition} for {UrlText.Safe(response.Url)}; stream tasks do not exist in UrlSession, so answer Allow, BecomeDownload or Cancel.", response.Url);
             }
         }
 
@@ -87,6 +91,23 @@ public class DataTask : SessionTask
                 ? await BodyReader.ReadAllAsync(body, this, response.ExpectedContentLength).ConfigureAwait(false)
                 : await BodyReader.DiscardAsync(body, this).ConfigureAwait(false);
         Volatile.Write(ref _data, data);
+    }
+
+    private protected override bool HandedOver => Volatile.Read(ref _handedOver);
+
+    /// <summary>Hands the response to a new download task, tells the delegate, and waits while the download carries on.</summary>
+    private async Task BecomeDownloadAsync(HttpResponseMessage message, HttpUrlResponse response)
+    {
+        var request = CurrentRequest!;
+        var download = Session.AdoptAsDownload(request, Delegate);
+        Volatile.Write(ref _handedOver, true);
+        StopTimeouts();
+        if (DelegateFor<IDataTaskDelegate>(DelegateMember.DidBecomeDownloadTask) is { } target)
+        {
+            _ = Session.Dispatcher.Post(nameof(IDataTaskDelegate.DidBecomeDownloadTask), () => target.DidBecomeDownloadTask(Session, this, download));
+        }
+
+        await download.RunAdoptedAsync(message, response, request).ConfigureAwait(false);
     }
 
     private protected override Task PostCompletionHandler(UrlError? error)

@@ -24,6 +24,15 @@ public abstract partial class SessionTask
     /// <summary>The task kind's part: consume the final response's body (the caller disposes the message).</summary>
     private protected abstract Task ReceiveBodyAsync(HttpResponseMessage message, HttpUrlResponse response);
 
+    /// <summary>Whether the task handed its response to another task (BecomeDownload) and so reports no completion.</summary>
+    private protected virtual bool HandedOver => false;
+
+    /// <summary>The request to send first, validated; a task kind may derive it (a download from resume data).</summary>
+    private protected virtual UrlRequest PrepareRequest() => RequestValidation.Validate(OriginalRequest!);
+
+    /// <summary>The task failed: the task kind may clean up or enrich the error (a download attaches resume data).</summary>
+    private protected virtual UrlError OnFailed(UrlError error) => error;
+
     /// <summary>Posts the task kind's completion handler, if any, on the delegate queue.</summary>
     private protected virtual Task PostCompletionHandler(UrlError? error) => Task.CompletedTask;
 
@@ -77,6 +86,9 @@ public abstract partial class SessionTask
 
     private void OnResumed() => _timeouts?.Continue();
 
+    /// <summary>The task stops timing itself (its response went to another task, which has its own timeouts).</summary>
+    private protected void StopTimeouts() => _timeouts?.Dispose();
+
     private void OnSuspended() => _timeouts?.Pause();
 
     private async Task RunAsync()
@@ -89,7 +101,7 @@ public abstract partial class SessionTask
         {
             Cancellation.Token.ThrowIfCancellationRequested();
             _transport = Session.Transport.Acquire();
-            var request = RequestValidation.Validate(OriginalRequest!);
+            var request = PrepareRequest();
             if (Session.Logger.IsEnabled(LogLevel.Debug))
             {
                 Log.TaskStarted(Session.Logger, TaskIdentifier, request.Method.Method, UrlText.Safe(request.Url));
@@ -106,7 +118,7 @@ public abstract partial class SessionTask
         }
         catch (Exception ex)
         {
-            error = ErrorMapping.ToUrlError(ex, this);
+            error = OnFailed(ErrorMapping.ToUrlError(ex, this));
         }
         finally
         {
@@ -115,6 +127,37 @@ public abstract partial class SessionTask
             {
                 Session.Transport.Release(_transport);
             }
+        }
+
+        await CompleteAsync(error, time.GetElapsedTime(started)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs this task from a response another task already received (a data task that became a download task):
+    /// the body stage and completion only, with this task's own cancellation and timeouts.
+    /// </summary>
+    internal async Task RunAdoptedAsync(HttpResponseMessage message, HttpUrlResponse response, UrlRequest request)
+    {
+        MarkAdoptedRunning();
+        var time = Session.Settings.TimeProvider;
+        var started = time.GetTimestamp();
+        SetCurrentRequest(request);
+        SetResponse(response);
+        UrlError? error = null;
+        _timeouts = new TaskTimeouts(time, request.TimeoutInterval ?? Session.Settings.TimeoutIntervalForRequest, Session.Settings.TimeoutIntervalForResource, OnTimedOut);
+        _timeouts.Start(paused: false);
+        try
+        {
+            Cancellation.Token.ThrowIfCancellationRequested();
+            await ReceiveBodyAsync(message, response).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            error = OnFailed(ErrorMapping.ToUrlError(ex, this));
+        }
+        finally
+        {
+            _timeouts.Dispose();
         }
 
         await CompleteAsync(error, time.GetElapsedTime(started)).ConfigureAwait(false);
@@ -165,7 +208,7 @@ public abstract partial class SessionTask
         }
     }
 
-    private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(UrlRequest request)
+    private protected async Task<HttpResponseMessage> SendFollowingRedirectsAsync(UrlRequest request)
     {
         for (var redirects = 0; ; redirects++)
         {
@@ -317,6 +360,14 @@ public abstract partial class SessionTask
         }
 
         var last = Task.CompletedTask;
+        if (HandedOver)
+        {
+            // A data task that became a download reports nothing more: the download task carries on and completes.
+            Session.Registry.Remove(this);
+            SignalCompletion();
+            return;
+        }
+
         if (_metrics is not null && DelegateFor<ISessionTaskDelegate>(DelegateMember.DidFinishCollectingMetrics) is { } metricsTarget)
         {
             var metrics = _metrics.Build(elapsed);

@@ -26,13 +26,13 @@ public abstract partial class SessionTask
     private long _countOfBytesExpectedToReceive = -1;
     private float _priority = 0.5f;
 
-    private protected SessionTask(UrlSession session, long taskIdentifier, UrlRequest request)
+    private protected SessionTask(UrlSession session, long taskIdentifier, UrlRequest? request)
     {
         Session = session;
         TaskIdentifier = taskIdentifier;
         OriginalRequest = request;
         _currentRequest = request;
-        _countOfBytesExpectedToSend = request.Body is null ? 0 : request.Body.Length ?? -1;
+        _countOfBytesExpectedToSend = request?.Body is null ? 0 : request.Body.Length ?? -1;
     }
 
     /// <summary>The task's number, unique within its session.</summary>
@@ -163,6 +163,21 @@ public abstract partial class SessionTask
     /// <summary>Cancels the task; it completes with <see cref="UrlErrorCode.Cancelled"/> exactly once.</summary>
     public void Cancel() => Stop(SessionTaskState.Canceling, null);
 
+    /// <summary>Marks a task that takes over another's response as started and running.</summary>
+    internal void MarkAdoptedRunning()
+    {
+        lock (_lock)
+        {
+            _started = true;
+            if (_state == SessionTaskState.Suspended)
+            {
+                _state = SessionTaskState.Running;
+            }
+        }
+
+        Gate.OpenGate();
+    }
+
     /// <summary>Cancels the task if it was never resumed (session disposal: nothing else would end it).</summary>
     internal void CancelIfNeverStarted()
     {
@@ -242,6 +257,8 @@ public abstract partial class SessionTask
         Volatile.Write(ref _response, response);
         Interlocked.Exchange(ref _countOfBytesExpectedToReceive, response.ExpectedContentLength);
     }
+
+    internal void SetExpectedToReceive(long count) => Interlocked.Exchange(ref _countOfBytesExpectedToReceive, count);
 
     internal void AddBytesReceived(long count) => Interlocked.Add(ref _countOfBytesReceived, count);
 

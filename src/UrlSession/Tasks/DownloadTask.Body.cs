@@ -1,0 +1,220 @@
+using System.Buffers;
+using System.Runtime.ExceptionServices;
+
+namespace UrlSessions;
+
+// Writing the body to the file, resuming at an offset, and handing the file over.
+public sealed partial class DownloadTask
+{
+    /// <summary>Reads up to this much before each write: few large writes are what makes disk throughput.</summary>
+    private const int WriteBufferSize = 1024 * 1024;
+    private const int WriteThreshold = 512 * 1024;
+    private const int SmallRead = 16 * 1024;
+
+    private protected override async Task ReceiveBodyAsync(HttpResponseMessage message, HttpUrlResponse response)
+    {
+        HttpResponseMessage? restarted = null;
+        try
+        {
+            var current = message;
+            long offset = 0;
+            if (_resumeData is { } resume)
+            {
+                if (response.StatusCode == 206 && RangeMatches(current, resume))
+                {
+                    offset = resume.BytesReceived;
+                }
+                else if (response.StatusCode is 206 or 416)
+                {
+                    // The server's range answer does not fit the bytes we have: never splice, start over whole.
+                    current.Dispose();
+                    restarted = await SendFollowingRedirectsAsync(OriginalRequest!).ConfigureAwait(false);
+                    current = restarted;
+                    response = (HttpUrlResponse)Response!;
+                }
+            }
+
+            _validators = ResumeValidators.From(OriginalRequest!, response, current);
+            var expectedTotal = ExpectedTotal(current, response, offset);
+            SetExpectedToReceive(expectedTotal);
+            if (_resumeData is not null)
+            {
+                if (offset == 0)
+                {
+                    // Starting over: the old partial file is of no use any more.
+                    DeleteQuietly(_partialPath);
+                    _partialPath = null;
+                }
+
+                AddBytesReceived(offset);
+                if (DelegateFor<IDownloadTaskDelegate>(DelegateMember.DidResumeAtOffset) is { } resumeTarget)
+                {
+                    _ = Session.Dispatcher.Post(nameof(IDownloadTaskDelegate.DidResumeAtOffset), () => resumeTarget.DidResumeAtOffset(Session, this, offset, expectedTotal));
+                }
+            }
+
+            _partialPath ??= NewDownloadFilePath();
+            var body = await current.Content.ReadAsStreamAsync(Cancellation.Token).ConfigureAwait(false);
+            await WriteBodyAsync(body, _partialPath, offset, expectedTotal).ConfigureAwait(false);
+            await HandOverAsync(_partialPath).ConfigureAwait(false);
+        }
+        finally
+        {
+            restarted?.Dispose();
+        }
+    }
+
+    private static bool RangeMatches(HttpResponseMessage message, ResumeData resume) =>
+        message.Content.Headers.ContentRange is { Unit: "bytes", From: { } from } range
+        && from == resume.BytesReceived
+        && (range.Length is null || resume.ExpectedLength < 0 || range.Length == resume.ExpectedLength);
+
+    private static long ExpectedTotal(HttpResponseMessage message, HttpUrlResponse response, long offset)
+    {
+        if (offset > 0 && message.Content.Headers.ContentRange?.Length is { } total)
+        {
+            return total;
+        }
+
+        return response.ExpectedContentLength < 0 ? -1 : offset + response.ExpectedContentLength;
+    }
+
+    private string NewDownloadFilePath()
+    {
+        var folder = Session.Settings.DownloadDirectory;
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UrlError(UrlErrorCode.CannotCreateFile, $"The download folder '{folder}' cannot be created: {ex.Message}", CurrentRequest?.Url, ex);
+        }
+
+        return Path.Combine(folder, $"download-{Guid.NewGuid():N}.tmp");
+    }
+
+    private async Task WriteBodyAsync(Stream body, string path, long offset, long expectedTotal)
+    {
+        var url = CurrentRequest?.Url;
+        FileStream file;
+        try
+        {
+            // Unbuffered: the loop below already hands the OS large writes.
+            file = new FileStream(path, offset > 0 ? FileMode.Open : FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous);
+            if (offset > 0)
+            {
+                // Bytes past the recorded offset were never confirmed: cut them before appending.
+                file.SetLength(offset);
+                file.Position = offset;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UrlError(offset > 0 ? UrlErrorCode.CannotOpenFile : UrlErrorCode.CannotCreateFile, $"The download file for {UrlText.Safe(url)} cannot be {(offset > 0 ? "opened" : "created")}: {ex.Message}", url, ex);
+        }
+
+        Interlocked.Exchange(ref _bytesWritten, offset);
+        var progressTarget = DelegateFor<IDownloadTaskDelegate>(DelegateMember.DidWriteData);
+        var previousEvent = Task.CompletedTask;
+        var buffer = ArrayPool<byte>.Shared.Rent(WriteBufferSize);
+        var token = Cancellation.Token;
+        try
+        {
+            await using (file.ConfigureAwait(false))
+            {
+                var total = offset;
+                var ended = false;
+                while (!ended)
+                {
+                    await BodyReader.WaitWhileSuspendedAsync(this, token).ConfigureAwait(false);
+                    var filled = 0;
+                    ExceptionDispatchInfo? readFailure = null;
+                    try
+                    {
+                        // Gather a large write while data flows fast; a small read means a slow network, so write at once.
+                        while (filled < WriteThreshold && Gate.IsOpen)
+                        {
+                            var read = await body.ReadAsync(buffer.AsMemory(filled), token).ConfigureAwait(false);
+                            if (read == 0)
+                            {
+                                ended = true;
+                                break;
+                            }
+
+                            filled += read;
+                            OnBodyBytesReceived(read);
+                            if (read < SmallRead)
+                            {
+                                break;
+                            }
+                        }
+                    }
+                    catch (Exception ex)
+                    {
+                        // Keep what arrived before the failure: resume data then covers every byte received.
+                        readFailure = ExceptionDispatchInfo.Capture(ex);
+                    }
+
+                    if (filled == 0)
+                    {
+                        readFailure?.Throw();
+                        continue;
+                    }
+
+                    try
+                    {
+                        await file.WriteAsync(buffer.AsMemory(0, filled), readFailure is null ? token : CancellationToken.None).ConfigureAwait(false);
+                    }
+                    catch (IOException ex)
+                    {
+                        throw new UrlError(UrlErrorCode.CannotWriteToFile, $"The download file for {UrlText.Safe(url)} cannot be written: {ex.Message}", url, ex);
+                    }
+
+                    total += filled;
+                    Interlocked.Exchange(ref _bytesWritten, total);
+                    if (progressTarget is not null)
+                    {
+                        // At most one progress event waits on the queue: a slow delegate slows the events, not the download.
+                        await previousEvent.ConfigureAwait(false);
+                        var written = filled;
+                        var sum = total;
+                        previousEvent = Session.Dispatcher.Post(nameof(IDownloadTaskDelegate.DidWriteData), () => progressTarget.DidWriteData(Session, this, written, sum, expectedTotal));
+                    }
+
+                    readFailure?.Throw();
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        await previousEvent.ConfigureAwait(false);
+    }
+
+    /// <summary>Gives the finished file to its owner: the delegate (then deleted), the completion handler (deleted after it), or the awaiting caller.</summary>
+    private async Task HandOverAsync(string path)
+    {
+        _partialPath = null;
+        Volatile.Write(ref _location, path);
+        if (Mode != DownloadTaskMode.Delegate)
+        {
+            return;
+        }
+
+        try
+        {
+            if (DelegateFor<IDownloadTaskDelegate>(DelegateMember.DidFinishDownloading) is { } target)
+            {
+                await Session.Dispatcher.Invoke(nameof(IDownloadTaskDelegate.DidFinishDownloading), () => target.DidFinishDownloading(Session, this, path)).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            DeleteQuietly(path);
+            Volatile.Write(ref _location, null);
+        }
+    }
+}

@@ -1,0 +1,152 @@
+namespace UrlSessions;
+
+/// <summary>
+/// A task that writes the response body to a file. Pause it with <see cref="CancelByProducingResumeDataAsync"/>
+/// and go on later with <c>CreateDownloadTask(resumeData)</c>, in this session, another one or another process.
+/// </summary>
+public sealed partial class DownloadTask : SessionTask
+{
+    private readonly Action<string?, UrlResponse?, UrlError?>? _completionHandler;
+    private readonly ResumeData? _resumeData;
+    private readonly UrlError? _resumeDataError;
+    private byte[]? _producedResumeData;
+    private int _produceResumeData;
+    private string? _partialPath;
+    private string? _location;
+    private long _bytesWritten;
+    private ResumeValidators? _validators;
+
+    private DownloadTask(UrlSession session, long taskIdentifier, UrlRequest? request, DownloadTaskMode mode, Action<string?, UrlResponse?, UrlError?>? completionHandler, ResumeData? resumeData, UrlError? resumeDataError)
+        : base(session, taskIdentifier, request)
+    {
+        Mode = mode;
+        _completionHandler = completionHandler;
+        _resumeData = resumeData;
+        _resumeDataError = resumeDataError;
+    }
+
+    internal DownloadTaskMode Mode { get; }
+
+    /// <summary>For <see cref="DownloadTaskMode.Async"/>: where the finished file is.</summary>
+    internal string? Location => Volatile.Read(ref _location);
+
+    private protected override DelegateMember SuppressedEvents =>
+        Mode == DownloadTaskMode.Delegate ? DelegateMember.None : DelegateMember.DidFinishDownloading;
+
+    /// <summary>
+    /// Cancels the download and returns a blob to resume it, or null when it cannot be resumed: the request is
+    /// not a GET, the server sent no strong ETag or Last-Modified, did not accept byte ranges, applied a content
+    /// coding, or no byte arrived yet. The partial file is kept only when a blob is returned.
+    /// </summary>
+    public async Task<byte[]?> CancelByProducingResumeDataAsync()
+    {
+        Volatile.Write(ref _produceResumeData, 1);
+        Cancel();
+        await Completion.ConfigureAwait(false);
+        return Volatile.Read(ref _producedResumeData);
+    }
+
+    internal static DownloadTask Create(UrlSession session, long taskIdentifier, UrlRequest request, DownloadTaskMode mode, Action<string?, UrlResponse?, UrlError?>? completionHandler) =>
+        new(session, taskIdentifier, request, mode, completionHandler, resumeData: null, resumeDataError: null);
+
+    /// <summary>A task from resume data; a blob that cannot be used fails the task when it runs, with a code saying why.</summary>
+    internal static DownloadTask FromResumeData(UrlSession session, long taskIdentifier, byte[] blob, DownloadTaskMode mode, Action<string?, UrlResponse?, UrlError?>? completionHandler)
+    {
+        try
+        {
+            var data = ResumeData.Decode(blob);
+            var request = new UrlRequest(data.Url) { Method = new HttpMethod(data.Method), Headers = HeaderList.From(data.Headers) };
+            return new(session, taskIdentifier, request, mode, completionHandler, data, resumeDataError: null);
+        }
+        catch (UrlError error)
+        {
+            return new(session, taskIdentifier, request: null, mode, completionHandler, resumeData: null, error);
+        }
+    }
+
+    private protected override UrlRequest PrepareRequest()
+    {
+        if (_resumeDataError is not null)
+        {
+            throw _resumeDataError;
+        }
+
+        var request = RequestValidation.Validate(OriginalRequest!);
+        if (_resumeData is not { } resume)
+        {
+            return request;
+        }
+
+        resume.ValidatePartialFile(Session.Settings.DownloadDirectory);
+        _partialPath = resume.PartialFilePath;
+        return request
+            .WithHeader("Range", $"bytes={resume.BytesReceived}-")
+            .WithHeader("If-Range", resume.Validator!);
+    }
+
+    private protected override Task PostCompletionHandler(UrlError? error)
+    {
+        if (_completionHandler is not { } handler)
+        {
+            return Task.CompletedTask;
+        }
+
+        var location = error is null ? Location : null;
+        var response = Response;
+        var delivered = Session.Dispatcher.Post("completion handler", () => handler(location, response, error));
+
+        // Seed semantics: the file lives until the handler returns; whatever it did not move is removed.
+        return location is null ? delivered : delivered.ContinueWith(_ => DeleteQuietly(location), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private protected override UrlError OnFailed(UrlError error)
+    {
+        var keep = _validators is { Resumable: true } validators && Interlocked.Read(ref _bytesWritten) > 0 && _partialPath is not null
+            && (Volatile.Read(ref _produceResumeData) == 1 || error.Code is UrlErrorCode.NetworkConnectionLost or UrlErrorCode.TimedOut);
+        if (!keep)
+        {
+            DeleteQuietly(_partialPath);
+            return error;
+        }
+
+        var blob = new ResumeData(
+            OriginalRequest!.Url,
+            OriginalRequest.Method.Method,
+            [.. OriginalRequest.Headers.Where(h => !IsRequestOnlyHeader(h.Key))],
+            Interlocked.Read(ref _bytesWritten),
+            _validators!.ETag,
+            _validators.LastModified,
+            CountOfBytesExpectedToReceive,
+            _partialPath!).Encode();
+        Volatile.Write(ref _producedResumeData, blob);
+        return new UrlError(error.Code, error.Message, error.FailingUrl, error.InnerException, blob);
+    }
+
+    // Credentials are never written into a blob: Authorization and Cookie come from the stores on resume.
+    private static bool IsRequestOnlyHeader(string name) =>
+        name.Equals("Authorization", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Cookie", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Proxy-Authorization", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Range", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("If-Range", StringComparison.OrdinalIgnoreCase);
+
+    private static void DeleteQuietly(string? path)
+    {
+        if (path is null)
+        {
+            return;
+        }
+
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // A file we cannot remove now is left in the session's download folder, never elsewhere.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
