@@ -65,17 +65,7 @@ public sealed partial class UrlSession
 
     private static async Task<(string Location, UrlResponse Response)> RunDownloadAsync(DownloadTask task, CancellationToken cancellationToken)
     {
-        using (cancellationToken.Register(static t => ((SessionTask)t!).Cancel(), task))
-        {
-            task.Resume();
-            await task.Completion.ConfigureAwait(false);
-        }
-
-        if (task.Error is { } error)
-        {
-            throw error;
-        }
-
+        await RunToCompletionAsync(task, cancellationToken).ConfigureAwait(false);
         return (task.Location!, task.Response!);
     }
 
@@ -83,19 +73,13 @@ public sealed partial class UrlSession
     {
         ArgumentNullException.ThrowIfNull(request);
         ThrowIfInvalidated();
-        var task = DownloadTask.Create(this, Interlocked.Increment(ref _lastTaskIdentifier), request, mode, completionHandler);
-        task.Delegate = taskDelegate;
-        Register(task);
-        return task;
+        return Track(DownloadTask.Create(this, NextTaskIdentifier(), request, mode, completionHandler), taskDelegate);
     }
 
     private DownloadTask NewResumedDownloadTask(byte[] resumeData, DownloadTaskMode mode, Action<string?, UrlResponse?, UrlError?>? completionHandler, ISessionTaskDelegate? taskDelegate)
     {
         ArgumentNullException.ThrowIfNull(resumeData);
         ThrowIfInvalidated();
-        var task = DownloadTask.FromResumeData(this, Interlocked.Increment(ref _lastTaskIdentifier), resumeData, mode, completionHandler);
-        task.Delegate = taskDelegate;
-        Register(task);
-        return task;
+        return Track(DownloadTask.FromResumeData(this, NextTaskIdentifier(), resumeData, mode, completionHandler), taskDelegate);
     }
 }

@@ -51,6 +51,13 @@ public sealed partial class UrlSession
 
     private static async Task<(byte[] Data, UrlResponse Response)> RunCollectingAsync(DataTask task, CancellationToken cancellationToken)
     {
+        await RunToCompletionAsync(task, cancellationToken).ConfigureAwait(false);
+        return (task.Data ?? [], task.Response!);
+    }
+
+    /// <summary>Resumes a task, cancels it with the token, and throws its error once it completed.</summary>
+    private static async Task RunToCompletionAsync(SessionTask task, CancellationToken cancellationToken)
+    {
         using (cancellationToken.Register(static t => ((SessionTask)t!).Cancel(), task))
         {
             task.Resume();
@@ -61,27 +68,29 @@ public sealed partial class UrlSession
         {
             throw error;
         }
-
-        return (task.Data ?? [], task.Response!);
     }
 
     private DataTask NewDataTask(UrlRequest request, DataTaskMode mode, Action<byte[]?, UrlResponse?, UrlError?>? completionHandler, ISessionTaskDelegate? taskDelegate)
     {
         ArgumentNullException.ThrowIfNull(request);
         ThrowIfInvalidated();
-        var task = DataTask.Create(this, Interlocked.Increment(ref _lastTaskIdentifier), request, mode, completionHandler);
-        task.Delegate = taskDelegate;
-        Register(task);
-        return task;
+        return Track(DataTask.Create(this, NextTaskIdentifier(), request, mode, completionHandler), taskDelegate);
     }
 
-    private void Register(SessionTask task)
+    private long NextTaskIdentifier() => Interlocked.Increment(ref _lastTaskIdentifier);
+
+    /// <summary>Registers a new task with its delegate and announces it (DidCreateTask).</summary>
+    private T Track<T>(T task, ISessionTaskDelegate? taskDelegate)
+        where T : SessionTask
     {
+        task.Delegate = taskDelegate;
         Registry.Add(task);
         if (task.DelegateFor<ISessionTaskDelegate>(DelegateMember.DidCreateTask) is { } target)
         {
             Dispatcher.Post(nameof(ISessionTaskDelegate.DidCreateTask), () => target.DidCreateTask(this, task));
         }
+
+        return task;
     }
 
     private void ThrowIfInvalidated()

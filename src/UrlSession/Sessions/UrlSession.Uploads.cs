@@ -88,9 +88,6 @@ public sealed partial class UrlSession
     private UploadTask NewUploadTask(UrlRequest request, DataTaskMode mode, Action<byte[]?, UrlResponse?, UrlError?>? completionHandler, ISessionTaskDelegate? taskDelegate)
     {
         ThrowIfInvalidated();
-        var task = UploadTask.Create(this, Interlocked.Increment(ref _lastTaskIdentifier), request, mode, completionHandler);
-        task.Delegate = taskDelegate;
-        Register(task);
-        return task;
+        return Track(UploadTask.Create(this, NextTaskIdentifier(), request, mode, completionHandler), taskDelegate);
     }
 }
