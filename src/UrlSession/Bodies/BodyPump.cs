@@ -133,6 +133,12 @@ internal static class BodyPump
             var buffer = result.Buffer;
             foreach (var segment in buffer)
             {
+                if (segment.IsEmpty)
+                {
+                    // The final read of a body hands over an empty buffer: that is the end, not a chunk.
+                    continue;
+                }
+
                 await BodyReader.WaitWhileSuspendedAsync(task, token).ConfigureAwait(false);
                 collected?.Write(segment.Span);
                 await session.Dispatcher.Invoke(nameof(IDataTaskDelegate.DidReceiveData), () => target.DidReceiveData(session, task, segment)).ConfigureAwait(false);

@@ -52,7 +52,7 @@ public sealed class SessionConfiguration
         Identifier = identifier;
     }
 
-    /// <summary>A new default configuration (disk-backed stores); every get returns a new object.</summary>
+    /// <summary>A new default configuration using the process-wide shared stores; every get returns a new object.</summary>
     public static SessionConfiguration Default => new(SessionKind.Default, identifier: null)
     {
         _httpCookieStorage = CookieStorage.Shared,

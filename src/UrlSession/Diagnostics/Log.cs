@@ -17,10 +17,7 @@ internal static partial class Log
     [LoggerMessage(4, LogLevel.Debug, "Task {TaskIdentifier} redirected {StatusCode} to {Url}")]
     public static partial void Redirected(ILogger logger, long taskIdentifier, int statusCode, string url);
 
-    [LoggerMessage(5, LogLevel.Trace, "Task {TaskIdentifier} received {Bytes} bytes")]
-    public static partial void ReceivedBytes(ILogger logger, long taskIdentifier, int bytes);
-
-    [LoggerMessage(6, LogLevel.Error, "The session delegate's {Member} threw; the task fails with that error")]
+    [LoggerMessage(6, LogLevel.Error, "The delegate's {Member} threw")]
     public static partial void DelegateThrew(ILogger logger, string member, Exception exception);
 
     [LoggerMessage(7, LogLevel.Debug, "Session {Session} invalidated")]
@@ -29,6 +26,4 @@ internal static partial class Log
     [LoggerMessage(8, LogLevel.Warning, "Server certificate for {Host} rejected: {Errors}")]
     public static partial void CertificateRejected(ILogger logger, string host, System.Net.Security.SslPolicyErrors errors);
 
-    [LoggerMessage(9, LogLevel.Debug, "Task {TaskIdentifier} {Transition}")]
-    public static partial void StateChanged(ILogger logger, long taskIdentifier, string transition);
 }

@@ -6,6 +6,7 @@ internal sealed class TaskMetricsRecorder(TimeProvider time)
     private readonly Lock _lock = new();
     private readonly List<TransactionMetrics> _transactions = [];
     private readonly DateTimeOffset _taskStart = time.GetUtcNow();
+    private int _redirects;
 
     public void RequestStarted(UrlRequest request)
     {
@@ -27,14 +28,15 @@ internal sealed class TaskMetricsRecorder(TimeProvider time)
         Update(t => t with { Response = response, ResponseStart = time.GetUtcNow(), ResponseEnd = time.GetUtcNow(), NetworkProtocolName = protocol });
     }
 
+    public void RedirectFollowed() => Interlocked.Increment(ref _redirects);
+
     public void ResponseEnded() => Update(t => t with { ResponseEnd = time.GetUtcNow() });
 
     public TaskMetrics Build(TimeSpan duration)
     {
         lock (_lock)
         {
-            var redirects = Math.Max(0, _transactions.Count(t => t.Response is { StatusCode: >= 300 and < 400 }));
-            return new TaskMetrics(_taskStart, duration, redirects, [.. _transactions]);
+            return new TaskMetrics(_taskStart, duration, Volatile.Read(ref _redirects), [.. _transactions]);
         }
     }
 

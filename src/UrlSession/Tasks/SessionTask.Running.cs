@@ -252,6 +252,7 @@ public abstract partial class SessionTask
 
             message.Dispose();
             request = RequestValidation.Validate(decided);
+            _metrics?.RedirectFollowed();
             if (Session.Logger.IsEnabled(LogLevel.Debug))
             {
                 Log.Redirected(Session.Logger, TaskIdentifier, status, UrlText.Safe(request.Url));

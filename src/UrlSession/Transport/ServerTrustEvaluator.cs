@@ -66,7 +66,10 @@ internal sealed class ServerTrustEvaluator(UrlSession session)
         var status = chain?.ChainStatus.Aggregate(X509ChainStatusFlags.NoError, (all, s) => all | s.Status) ?? X509ChainStatusFlags.NoError;
         if ((status & X509ChainStatusFlags.NotTimeValid) != 0)
         {
-            return new(UrlErrorCode.ServerCertificateHasBadDate, "it has expired or is not yet valid");
+            var notYetValid = chain?.ChainElements.Count > 0 && chain.ChainElements[0].Certificate.NotBefore.ToUniversalTime() > DateTime.UtcNow;
+            return notYetValid
+                ? new(UrlErrorCode.ServerCertificateNotYetValid, "it is not valid yet")
+                : new(UrlErrorCode.ServerCertificateHasBadDate, "it has expired");
         }
 
         if ((status & X509ChainStatusFlags.UntrustedRoot) != 0)
