@@ -45,6 +45,7 @@ public sealed class SessionConfiguration
     private TimeProvider _timeProvider = TimeProvider.System;
     private Func<HttpMessageHandler>? _httpMessageHandlerFactory;
     private string _downloadDirectory = DefaultDownloadDirectory;
+    private long? _expectContinueThreshold;
 
     private SessionConfiguration(SessionKind kind, string? identifier)
     {
@@ -263,6 +264,25 @@ public sealed class SessionConfiguration
         }
     }
 
+    /// <summary>
+    /// Bodies of at least this many bytes (or of unknown length) are sent with <c>Expect: 100-continue</c>, so a server
+    /// that answers 401 or 413 does so before the body is sent. Null (the default) never asks, as URLSession does not;
+    /// a request can still ask itself with an <c>Expect</c> header.
+    /// </summary>
+    public long? ExpectContinueThreshold
+    {
+        get => _expectContinueThreshold;
+        set
+        {
+            if (value < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "ExpectContinueThreshold must be zero or more bytes, or null.");
+            }
+
+            Set(ref _expectContinueThreshold, value);
+        }
+    }
+
     private static string DefaultDownloadDirectory => Path.Combine(Path.GetTempPath(), "UrlSession", "Downloads");
 
     /// <summary>Returns a deep, independent and changeable copy (the header dictionary is copied; stores are shared).</summary>
@@ -290,6 +310,7 @@ public sealed class SessionConfiguration
         _timeProvider = _timeProvider,
         _httpMessageHandlerFactory = _httpMessageHandlerFactory,
         _downloadDirectory = _downloadDirectory,
+        _expectContinueThreshold = _expectContinueThreshold,
     };
 
     /// <summary>A validated, frozen deep copy for a session: nothing the caller does later reaches it.</summary>

@@ -22,6 +22,10 @@ internal static class RequestMessageFactory
         if (request.Body is { } body)
         {
             message.Content = new ProgressContent(body, replacementBody, task, request.Url);
+            if (settings.ExpectContinueThreshold is { } threshold && (body.Length ?? long.MaxValue) >= threshold)
+            {
+                message.Headers.ExpectContinue = true;
+            }
         }
 
         foreach (var (name, value) in request.Headers)
