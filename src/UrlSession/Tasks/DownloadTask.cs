@@ -101,25 +101,53 @@ public sealed partial class DownloadTask : SessionTask
 
     private protected override UrlError OnFailed(UrlError error)
     {
-        var keep = _validators is { Resumable: true } validators && Interlocked.Read(ref _bytesWritten) > 0 && _partialPath is not null
-            && (Volatile.Read(ref _produceResumeData) == 1 || error.Code is UrlErrorCode.NetworkConnectionLost or UrlErrorCode.TimedOut);
-        if (!keep)
+        var wanted = Volatile.Read(ref _produceResumeData) == 1 || IsWorthResuming(error.Code);
+        var resume = wanted ? CurrentResumeData() : null;
+        if (resume is null)
         {
             DeleteQuietly(_partialPath);
             return error;
         }
 
-        var blob = new ResumeData(
+        var blob = resume.Encode();
+        Volatile.Write(ref _producedResumeData, blob);
+        return new UrlError(error.Code, error.Message, error.FailingUrl, error.InnerException, blob);
+    }
+
+    /// <summary>Failures that may pass (the network, a full disk): the partial file is worth keeping for them.</summary>
+    private static bool IsWorthResuming(UrlErrorCode code) => code is UrlErrorCode.NetworkConnectionLost or UrlErrorCode.TimedOut
+        or UrlErrorCode.CannotConnectToHost or UrlErrorCode.CannotFindHost or UrlErrorCode.DnsLookupFailed
+        or UrlErrorCode.NotConnectedToInternet or UrlErrorCode.CannotWriteToFile;
+
+    /// <summary>What resumes this download now, or null when it cannot be resumed.</summary>
+    private ResumeData? CurrentResumeData()
+    {
+        if (_partialPath is not { } partial)
+        {
+            return null;
+        }
+
+        if (_validators is null)
+        {
+            // Failed before a response: the blob this task came from still describes the partial file exactly.
+            return _resumeData;
+        }
+
+        var written = Interlocked.Read(ref _bytesWritten);
+        if (!_validators.Resumable || written == 0)
+        {
+            return null;
+        }
+
+        return new ResumeData(
             OriginalRequest!.Url,
             OriginalRequest.Method.Method,
             [.. OriginalRequest.Headers.Where(h => !IsRequestOnlyHeader(h.Key))],
-            Interlocked.Read(ref _bytesWritten),
-            _validators!.ETag,
+            written,
+            _validators.ETag,
             _validators.LastModified,
             CountOfBytesExpectedToReceive,
-            _partialPath!).Encode();
-        Volatile.Write(ref _producedResumeData, blob);
-        return new UrlError(error.Code, error.Message, error.FailingUrl, error.InnerException, blob);
+            partial);
     }
 
     // Credentials are never written into a blob: Authorization and Cookie come from the stores on resume.

@@ -121,6 +121,41 @@ public sealed class DownloadTaskTests : IDisposable
         File.ReadAllBytes(location).Should().Equal(_content);
     }
 
+    [Fact]
+    public async Task Resume_that_cannot_connect_keeps_the_partial_file_and_gives_the_blob_back()
+    {
+        var server = new RangeServingHandler(_content) { FailAfter = 250_000 };
+        await using var session = Session(server, null);
+        var blob = await FailedDownloadBlob(session);
+        server.RefuseNext = true;
+
+        var act = () => session.DownloadAsync(blob);
+        var error = (await act.Should().ThrowAsync<UrlError>()).Which;
+
+        error.Code.Should().Be(UrlErrorCode.CannotConnectToHost);
+        error.DownloadTaskResumeData.Should().NotBeNull();
+        var (location, _) = await session.DownloadAsync(error.DownloadTaskResumeData!);
+        File.ReadAllBytes(location).Should().Equal(_content);
+    }
+
+    [Fact]
+    public async Task Plain_cancel_deletes_the_partial_file()
+    {
+        var server = new RangeServingHandler(_content) { PauseAfter = 100_000 };
+        await using var session = Session(server, null);
+
+        var task = session.CreateDownloadTask(Url, (_, _, _) => { });
+        task.Resume();
+        await server.Paused.Task;
+        await WaitUntil(() => task.CountOfBytesReceived == 100_000);
+        task.Cancel();
+        await task.Completion;
+
+        task.Error!.Code.Should().Be(UrlErrorCode.Cancelled);
+        task.Error.DownloadTaskResumeData.Should().BeNull();
+        Directory.GetFiles(_folder).Should().BeEmpty();
+    }
+
     [Theory]
     [InlineData("ignore-range")]
     [InlineData("validator-changed")]

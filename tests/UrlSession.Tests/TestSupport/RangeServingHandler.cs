@@ -30,9 +30,18 @@ internal sealed class RangeServingHandler(byte[] content) : HttpMessageHandler
     /// <summary>The next response breaks with an IOException (a dropped connection) after this many body bytes.</summary>
     public int? FailAfter { get; set; }
 
+    /// <summary>The next request fails as a refused connection would.</summary>
+    public bool RefuseNext { get; set; }
+
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         Requests.Enqueue(request);
+        if (RefuseNext)
+        {
+            RefuseNext = false;
+            throw new HttpRequestException(HttpRequestError.ConnectionError, "connection refused by the test server");
+        }
+
         long start = 0;
         var partial = false;
         var range = request.Headers.Range?.Ranges.SingleOrDefault();
