@@ -156,6 +156,24 @@ public sealed class DownloadTaskTests : IDisposable
         Directory.GetFiles(_folder).Should().BeEmpty();
     }
 
+    [Fact]
+    public async Task Download_folder_that_cannot_be_created_fails_with_CannotCreateFile()
+    {
+        var blocker = Path.Combine(_folder, "not-a-folder");
+        await File.WriteAllTextAsync(blocker, "a file where the download folder should be");
+        var configuration = SessionConfiguration.Ephemeral;
+        configuration.HttpMessageHandlerFactory = () => new RangeServingHandler(_content);
+        configuration.DownloadDirectory = Path.Combine(blocker, "downloads");
+        await using var session = new UrlSession(configuration);
+
+        var act = () => session.DownloadAsync(Url);
+
+        var error = (await act.Should().ThrowAsync<UrlError>()).Which;
+        error.Code.Should().Be(UrlErrorCode.CannotCreateFile);
+        error.Message.Should().Contain("downloads");
+        File.ReadAllText(blocker).Should().StartWith("a file where");
+    }
+
     [Theory]
     [InlineData("ignore-range")]
     [InlineData("validator-changed")]
