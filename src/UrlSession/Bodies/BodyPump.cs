@@ -138,8 +138,10 @@ internal static class BodyPump
                 await session.Dispatcher.Invoke(nameof(IDataTaskDelegate.DidReceiveData), () => target.DidReceiveData(session, task, segment)).ConfigureAwait(false);
             }
 
+            // A ReadOnlySequence is invalid once advanced past (its segments go back to the pool), so take the length first.
+            var consumed = buffer.Length;
             reader.AdvanceTo(buffer.End);
-            task.NoteBuffered(-buffer.Length);
+            task.NoteBuffered(-consumed);
             if (result.IsCompleted)
             {
                 await reader.CompleteAsync().ConfigureAwait(false);
