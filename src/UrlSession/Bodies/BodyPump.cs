@@ -63,7 +63,7 @@ internal static class BodyPump
     public static async Task StreamToCallerAsync(Stream body, DataTask task, TaskCompletionSource<Stream> ready)
     {
         var pipe = new Pipe(Options);
-        ready.TrySetResult(new CallerBodyStream(pipe.Reader));
+        ready.TrySetResult(new CallerBodyStream(pipe.Reader, task));
         bool finished;
         try
         {
