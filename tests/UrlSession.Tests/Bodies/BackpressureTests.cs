@@ -29,7 +29,7 @@ public sealed class BackpressureTests
     }
 
     [Fact]
-    public async Task A_stalled_BytesAsync_reader_keeps_the_buffered_bytes_within_the_window()
+    public async Task A_BytesAsync_reader_sees_every_byte_in_order_and_the_buffered_bytes_stay_within_the_window()
     {
         var mock = new MockHttpMessageHandler();
         var generated = new GeneratedStream(64L * 1024 * 1024);
