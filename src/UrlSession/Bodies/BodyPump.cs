@@ -116,9 +116,11 @@ internal static class BodyPump
                 }
             }
         }
-        catch (Exception ex) when (ex is not UrlError)
+        catch (Exception ex)
         {
-            await writer.CompleteAsync(ex).ConfigureAwait(false);
+            // Whoever reads the pipe (the drain, or the BytesAsync caller's stream) sees the error the task
+            // completes with, not the raw cancellation or I/O exception behind it.
+            await writer.CompleteAsync(ErrorMapping.ToUrlError(ex, task)).ConfigureAwait(false);
             throw;
         }
     }
