@@ -63,7 +63,7 @@ internal static class BodyPump
     public static async Task StreamToCallerAsync(Stream body, DataTask task, TaskCompletionSource<Stream> ready)
     {
         var pipe = new Pipe(Options);
-        ready.TrySetResult(new CallerBodyStream(pipe.Reader));
+        ready.TrySetResult(new CallerBodyStream(pipe.Reader, task));
         bool finished;
         try
         {
@@ -116,9 +116,11 @@ internal static class BodyPump
                 }
             }
         }
-        catch (Exception ex) when (ex is not UrlError)
+        catch (Exception ex)
         {
-            await writer.CompleteAsync(ex).ConfigureAwait(false);
+            // Whoever reads the pipe (the drain, or the BytesAsync caller's stream) sees the error the task
+            // completes with, not the raw cancellation or I/O exception behind it.
+            await writer.CompleteAsync(ErrorMapping.ToUrlError(ex, task)).ConfigureAwait(false);
             throw;
         }
     }
@@ -144,8 +146,10 @@ internal static class BodyPump
                 await session.Dispatcher.Invoke(nameof(IDataTaskDelegate.DidReceiveData), () => target.DidReceiveData(session, task, segment)).ConfigureAwait(false);
             }
 
+            // A ReadOnlySequence is invalid once advanced past (its segments go back to the pool), so take the length first.
+            var consumed = buffer.Length;
             reader.AdvanceTo(buffer.End);
-            task.NoteBuffered(-buffer.Length);
+            task.NoteBuffered(-consumed);
             if (result.IsCompleted)
             {
                 await reader.CompleteAsync().ConfigureAwait(false);

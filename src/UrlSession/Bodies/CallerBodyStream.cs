@@ -2,8 +2,11 @@ using System.IO.Pipelines;
 
 namespace UrlSessions;
 
-/// <summary>The body stream BytesAsync hands to the caller: reads from the task's pipe; disposing it early cancels the task.</summary>
-internal sealed class CallerBodyStream(PipeReader reader) : Stream
+/// <summary>
+/// The body stream BytesAsync hands to the caller: reads from the task's pipe; disposing it early cancels the task.
+/// Every read reports the bytes it took out of the pipe, so the task's buffered-bytes count stays true.
+/// </summary>
+internal sealed class CallerBodyStream(PipeReader reader, DataTask task) : Stream
 {
     private readonly Stream _inner = reader.AsStream(leaveOpen: true);
     private int _disposed;
@@ -22,11 +25,13 @@ internal sealed class CallerBodyStream(PipeReader reader) : Stream
         set => throw new NotSupportedException("A network body stream cannot seek.");
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
+    public override int Read(byte[] buffer, int offset, int count) => Consumed(_inner.Read(buffer, offset, count));
 
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _inner.ReadAsync(buffer, cancellationToken);
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        Consumed(await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _inner.ReadAsync(buffer, offset, count, cancellationToken);
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override void Flush()
     {
@@ -37,6 +42,12 @@ internal sealed class CallerBodyStream(PipeReader reader) : Stream
     public override void SetLength(long value) => throw new NotSupportedException("A network body stream is read-only.");
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("A network body stream is read-only.");
+
+    private int Consumed(int read)
+    {
+        task.NoteBuffered(-read);
+        return read;
+    }
 
     protected override void Dispose(bool disposing)
     {

@@ -1,71 +1,66 @@
-using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using RichardSzalay.MockHttp;
+using UrlSessions.Tests.Support;
 
 namespace UrlSessions.Tests.Diagnostics;
 
 public sealed class LoggingTests
 {
-    [Fact]
-    public async Task Nothing_is_logged_for_a_successful_task_unless_debug_is_enabled()
+    private static UrlSession Session(MockHttpMessageHandler mock, ListLoggerFactory logs, ISessionDelegate? sessionDelegate = null)
     {
-        var quiet = new RecordingLoggerProvider(LogLevel.Information);
-        await RunOneTask(quiet);
-
-        quiet.Entries.Should().BeEmpty();
+        var configuration = MockSession.Configuration(mock);
+        configuration.LoggerFactory = logs;
+        return new UrlSession(configuration, sessionDelegate);
     }
 
     [Fact]
-    public async Task Debug_logging_names_the_task_and_its_url_without_secrets()
-    {
-        var verbose = new RecordingLoggerProvider(LogLevel.Debug);
-        await RunOneTask(verbose);
-
-        verbose.Entries.Should().Contain(e => e.Message.Contains("Task 1 started: GET http://example.test/item", StringComparison.Ordinal));
-        verbose.Entries.Should().Contain(e => e.Message.StartsWith("Task 1 completed", StringComparison.Ordinal));
-        verbose.Entries.Should().NotContain(e => e.Message.Contains("secret", StringComparison.Ordinal));
-    }
-
-    private static async Task RunOneTask(RecordingLoggerProvider provider)
+    public async Task A_successful_task_logs_nothing_at_Information()
     {
         var mock = new MockHttpMessageHandler();
-        mock.When("*").Respond(HttpStatusCode.OK, "text/plain", "ok");
-        using var factory = LoggerFactory.Create(builder => builder.AddProvider(provider).SetMinimumLevel(LogLevel.Trace));
-        var configuration = SessionConfiguration.Ephemeral;
-        configuration.HttpMessageHandlerFactory = () => mock;
-        configuration.LoggerFactory = factory;
-        await using var session = new UrlSession(configuration);
+        mock.When("*").Respond(HttpStatusCode.OK, "text/plain", "x");
+        var logs = new ListLoggerFactory(LogLevel.Information);
+        await using (var session = Session(mock, logs))
+        {
+            await session.DataAsync(new Uri("http://example.test/a"));
+        }
 
-        await session.DataAsync(new UrlRequest(new Uri("http://user:secret@example.test/item")).WithHeader("Authorization", "Bearer secret"));
+        logs.Entries.Should().BeEmpty();
     }
 
-    private sealed class RecordingLoggerProvider(LogLevel minimum) : ILoggerProvider
+    [Fact]
+    public async Task Debug_logs_the_task_without_user_info()
     {
-        public ConcurrentQueue<(LogLevel Level, string Message)> Entries { get; } = new();
-
-        public LogLevel Minimum { get; } = minimum;
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this);
-
-        public void Dispose()
+        var mock = new MockHttpMessageHandler();
+        mock.When("*").Respond(HttpStatusCode.OK, "text/plain", "x");
+        var logs = new ListLoggerFactory(LogLevel.Debug);
+        await using (var session = Session(mock, logs))
         {
+            await session.DataAsync(new Uri("http://user:hunter2@example.test/a"));
         }
 
-        private sealed class Logger(RecordingLoggerProvider provider) : ILogger
+        logs.Entries.Should().Contain(e => e.Message.Contains("started", StringComparison.Ordinal) && e.Message.Contains("http://example.test/a", StringComparison.Ordinal));
+        logs.Entries.Should().NotContain(e => e.Message.Contains("hunter2", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_throwing_delegate_is_logged_as_an_error_with_the_exception()
+    {
+        var mock = new MockHttpMessageHandler();
+        mock.When("*").Respond(HttpStatusCode.OK, "text/plain", "x");
+        var logs = new ListLoggerFactory(LogLevel.Warning);
+        var thrown = new InvalidOperationException("delegate bug");
+        await using (var session = Session(mock, logs, new ThrowingDelegate(thrown)))
         {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => logLevel >= provider.Minimum;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                if (IsEnabled(logLevel))
-                {
-                    provider.Entries.Enqueue((logLevel, formatter(state, exception)));
-                }
-            }
+            await session.CreateDataTask(new Uri("http://example.test/a")).RunAsync();
         }
+
+        logs.Entries.Should().ContainSingle(e => e.Level == LogLevel.Error && e.Exception == thrown)
+            .Which.Message.Should().Contain(nameof(IDataTaskDelegate.DidReceiveResponseAsync));
+    }
+
+    private sealed class ThrowingDelegate(Exception thrown) : IDataTaskDelegate
+    {
+        public ValueTask<ResponseDisposition> DidReceiveResponseAsync(UrlSession session, DataTask task, UrlResponse response) => throw thrown;
     }
 }

@@ -1,0 +1,102 @@
+using RichardSzalay.MockHttp;
+using UrlSessions.Tests.Support;
+
+namespace UrlSessions.Tests.Configuration;
+
+public sealed class SessionConfigurationFreezeTests
+{
+    [Fact]
+    public async Task Changing_the_callers_object_after_creating_a_session_does_not_affect_it()
+    {
+        var configuration = MockSession.Configuration(new MockHttpMessageHandler());
+        configuration.TimeoutIntervalForRequest = TimeSpan.FromSeconds(5);
+        configuration.HttpAdditionalHeaders["X-A"] = "1";
+        await using var session = new UrlSession(configuration);
+
+        configuration.TimeoutIntervalForRequest = TimeSpan.FromSeconds(9);
+        configuration.HttpAdditionalHeaders["X-A"] = "changed";
+        configuration.HttpAdditionalHeaders["X-B"] = "2";
+        configuration.AllowsInsecureRedirects = true;
+
+        session.Settings.TimeoutIntervalForRequest.Should().Be(TimeSpan.FromSeconds(5));
+        session.Settings.HttpAdditionalHeaders.Should().Equal(new Dictionary<string, string> { ["X-A"] = "1" });
+        session.Settings.AllowsInsecureRedirects.Should().BeFalse();
+        session.Configuration.TimeoutIntervalForRequest.Should().Be(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task Session_configuration_returns_a_changeable_copy()
+    {
+        await using var session = new UrlSession(MockSession.Configuration(new MockHttpMessageHandler()));
+
+        var copy = session.Configuration;
+        copy.TimeoutIntervalForRequest = TimeSpan.FromSeconds(3);
+        copy.HttpAdditionalHeaders["X-New"] = "1";
+
+        copy.Should().NotBeSameAs(session.Configuration);
+        session.Configuration.TimeoutIntervalForRequest.Should().Be(TimeSpan.FromSeconds(60));
+        session.Configuration.HttpAdditionalHeaders.Should().BeEmpty();
+        session.Settings.HttpAdditionalHeaders.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Session_configuration_shares_the_stores_of_the_session()
+    {
+        var configuration = MockSession.Configuration(new MockHttpMessageHandler());
+        await using var session = new UrlSession(configuration);
+
+        session.Configuration.HttpCookieStorage.Should().BeSameAs(configuration.HttpCookieStorage);
+        session.Configuration.UrlCache.Should().BeSameAs(configuration.UrlCache);
+        session.Settings.UrlCredentialStorage.Should().BeSameAs(configuration.UrlCredentialStorage);
+    }
+
+    [Fact]
+    public async Task The_frozen_copy_throws_on_set()
+    {
+        await using var session = new UrlSession(MockSession.Configuration(new MockHttpMessageHandler()));
+        var frozen = session.Settings;
+
+        frozen.Invoking(f => f.TimeoutIntervalForRequest = TimeSpan.FromSeconds(1))
+            .Should().Throw<InvalidOperationException>().WithMessage("*belongs to a session*");
+        frozen.Invoking(f => f.AllowsInsecureRedirects = true).Should().Throw<InvalidOperationException>();
+        frozen.Invoking(f => f.UrlCache = null).Should().Throw<InvalidOperationException>();
+        frozen.Invoking(f => f.HttpAdditionalHeaders["X-A"] = "1").Should().Throw<NotSupportedException>();
+        frozen.AllowsInsecureRedirects.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task A_clone_of_the_frozen_copy_is_changeable()
+    {
+        await using var session = new UrlSession(MockSession.Configuration(new MockHttpMessageHandler()));
+
+        var copy = session.Settings.Clone();
+        copy.TimeoutIntervalForRequest = TimeSpan.FromSeconds(1);
+        copy.HttpAdditionalHeaders["X-A"] = "1";
+
+        copy.TimeoutIntervalForRequest.Should().Be(TimeSpan.FromSeconds(1));
+        copy.HttpAdditionalHeaders.Should().ContainKey("x-a");
+    }
+
+    [Fact]
+    public void Creating_a_session_checks_tls_minimum_is_not_above_maximum()
+    {
+        var configuration = MockSession.Configuration(new MockHttpMessageHandler());
+        configuration.TlsMinimumSupportedProtocolVersion = System.Security.Authentication.SslProtocols.Tls13;
+        configuration.TlsMaximumSupportedProtocolVersion = System.Security.Authentication.SslProtocols.Tls12;
+
+        var create = () => new UrlSession(configuration);
+
+        create.Should().Throw<ArgumentException>().WithMessage("*TlsMinimumSupportedProtocolVersion*above*TlsMaximumSupportedProtocolVersion*");
+    }
+
+    [Fact]
+    public void Creating_a_session_rejects_an_additional_header_with_CR_LF()
+    {
+        var configuration = MockSession.Configuration(new MockHttpMessageHandler());
+        configuration.HttpAdditionalHeaders["X-Evil"] = "a\r\nInjected: 1";
+
+        var create = () => new UrlSession(configuration);
+
+        create.Should().Throw<ArgumentException>().WithMessage("*X-Evil*CR, LF*");
+    }
+}
