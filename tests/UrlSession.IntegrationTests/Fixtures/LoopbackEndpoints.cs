@@ -25,7 +25,7 @@ internal static class LoopbackEndpoints
             await next(context);
         });
 
-        app.MapGet("/hello", () => Results.Text("hello", "text/plain"));
+        app.MapMethods("/hello", ["GET", "HEAD"], () => Results.Text("hello", "text/plain"));
         app.Map("/echo", EchoAsync);
         app.Map("/redirect/{code:int}", (HttpContext context, int code) =>
         {
