@@ -1,0 +1,2 @@
+global using UrlSessions.IntegrationTests.Fixtures;
+global using UrlSessions.IntegrationTests.Helpers;
