@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using UrlSessions.Tests.TestSupport;
+using UrlSessions.Tests.Support;
 
 namespace UrlSessions.Tests.Downloads;
 

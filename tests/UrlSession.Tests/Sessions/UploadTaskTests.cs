@@ -1,6 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
-using UrlSessions.Tests.TestSupport;
+using UrlSessions.Tests.Support;
 
 namespace UrlSessions.Tests.Sessions;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using UrlSessions.Tests.TestSupport;
+using UrlSessions.Tests.Support;
 using RichardSzalay.MockHttp;
 
 namespace UrlSessions.Tests.Tasks;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace UrlSessions.Tests.TestSupport;
+namespace UrlSessions.Tests.Support;
 
 /// <summary>
 /// A handler that reads each request's body the way a server would and answers through a script. MockHttp's async

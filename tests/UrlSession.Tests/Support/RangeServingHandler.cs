@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 
-namespace UrlSessions.Tests.TestSupport;
+namespace UrlSessions.Tests.Support;
 
 /// <summary>
 /// Serves one resource with validators and byte ranges (RFC 9110 §14), with switches for the misbehaviour

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 
-namespace UrlSessions.Tests.TestSupport;
+namespace UrlSessions.Tests.Support;
 
 /// <summary>A fake clock that lets a test await the moment code under test has armed its n-th timer, so advancing never races it.</summary>
 internal sealed class TimerCountingTimeProvider : FakeTimeProvider
