@@ -1,0 +1,13 @@
+using BenchmarkDotNet.Running;
+using UrlSessions.Benchmarks;
+
+// `e2e [MiB] [rounds]`: the 1 GiB end-to-end streaming comparison.
+// Anything else goes to BenchmarkDotNet; with no arguments, every benchmark with the short job.
+if (args.Length > 0 && args[0] == "e2e")
+{
+    return await EndToEnd.RunAsync(args[1..]);
+}
+
+var switcherArgs = args.Length == 0 ? ["--filter", "*", "--job", "short"] : args;
+BenchmarkSwitcher.FromAssembly(typeof(SmallGetBenchmarks).Assembly).Run(switcherArgs);
+return 0;
