@@ -23,6 +23,7 @@ internal static class AllocationProfile
             var paths = new (string Name, Func<Task<byte[]>> Run)[]
             {
                 ("HttpClient.GetByteArrayAsync", bench.RawHttpClient),
+                ("HttpClient + decompression", bench.RawHttpClientDecompressing),
                 ("UrlSession.DataAsync", bench.SessionDataAsync),
                 ("DataTask + completion handler", bench.CompletionHandlerDataTask),
             };

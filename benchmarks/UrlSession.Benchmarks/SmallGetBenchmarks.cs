@@ -11,6 +11,7 @@ public class SmallGetBenchmarks
 {
     private LoopbackServer _server = null!;
     private HttpClient _client = null!;
+    private HttpClient _decompressingClient = null!;
     private UrlSession _session = null!;
     private Uri _url = null!;
     private UrlRequest _request = null!;
@@ -27,6 +28,8 @@ public class SmallGetBenchmarks
         _url = _server.BytesUrl(Size);
         _request = new UrlRequest(_url);
         _client = new HttpClient(new System.Net.Http.SocketsHttpHandler());
+        // What the session's transport turns on (gzip/deflate/br decoding): shows how much of the gap is the handler's.
+        _decompressingClient = new HttpClient(new System.Net.Http.SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.All });
         _session = new UrlSession(SessionConfiguration.Default);
         _handler = (data, _, error) => _handled = error is null ? data : throw error;
 
@@ -44,11 +47,15 @@ public class SmallGetBenchmarks
     {
         _session.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _client.Dispose();
+        _decompressingClient.Dispose();
         _server.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     [Benchmark(Baseline = true, Description = "HttpClient.GetByteArrayAsync")]
     public Task<byte[]> RawHttpClient() => _client.GetByteArrayAsync(_url);
+
+    [Benchmark(Description = "HttpClient + AutomaticDecompression")]
+    public Task<byte[]> RawHttpClientDecompressing() => _decompressingClient.GetByteArrayAsync(_url);
 
     [Benchmark(Description = "UrlSession.DataAsync")]
     public async Task<byte[]> SessionDataAsync()

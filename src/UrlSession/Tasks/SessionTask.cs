@@ -252,6 +252,8 @@ public abstract partial class SessionTask
     private void Start()
     {
         Debug.Assert(_started, "Start runs once, after _started was set under the lock.");
-        _ = Task.Run(RunAsync);
+        // Straight to the thread pool (the execution context flows, as with Task.Run), without Task.Run's
+        // delegate, Task<Task> and unwrap promise: RunAsync catches everything and completes the task itself.
+        ThreadPool.QueueUserWorkItem(static task => _ = task.RunAsync(), this, preferLocal: false);
     }
 }
