@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace UrlSessions;
 
@@ -8,7 +9,9 @@ internal static class BodyReader
     private const int InitialUnknownLengthBuffer = 16 * 1024;
     private const int DiscardBuffer = 64 * 1024;
 
-    public static async Task<byte[]> ReadAllAsync(Stream body, SessionTask task, long expectedLength)
+    // Pooled builder: awaited once by its caller, and the box is reused across tasks.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public static async ValueTask<byte[]> ReadAllAsync(Stream body, SessionTask task, long expectedLength)
     {
         var token = task.Cancellation.Token;
         if (expectedLength > Array.MaxLength)

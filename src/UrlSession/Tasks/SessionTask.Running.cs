@@ -1,9 +1,12 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 
 namespace UrlSessions;
 
 // The pipeline every kind of task runs: validate → wait for the begin date → send (redirects and
 // challenges) → hand the response to the task kind's body handling → complete exactly once.
+// The private steps return ValueTask with pooled builders: each is awaited exactly once, and a task's
+// sends then reuse state-machine boxes instead of allocating three or four per request.
 public abstract partial class SessionTask
 {
     /// <summary>Redirects followed at most; the 17th redirect response fails the task.</summary>
@@ -106,7 +109,8 @@ public abstract partial class SessionTask
         Stop(SessionTaskState.Canceling, new UrlError(UrlErrorCode.TimedOut, message, url));
     }
 
-    private async Task<UrlRequest> WaitForBeginDateAsync(UrlRequest request)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<UrlRequest> WaitForBeginDateAsync(UrlRequest request)
     {
         if (EarliestBeginDate is not { } begin)
         {
@@ -142,7 +146,8 @@ public abstract partial class SessionTask
         }
     }
 
-    private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(UrlRequest request)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<HttpResponseMessage> SendFollowingRedirectsAsync(UrlRequest request)
     {
         for (var redirects = 0; ; redirects++)
         {
@@ -190,7 +195,8 @@ public abstract partial class SessionTask
         }
     }
 
-    private async Task<HttpResponseMessage> SendWithChallengesAsync(UrlRequest request)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<HttpResponseMessage> SendWithChallengesAsync(UrlRequest request)
     {
         var challenges = new HttpChallengeState();
         while (true)
@@ -212,7 +218,8 @@ public abstract partial class SessionTask
         }
     }
 
-    private async Task<HttpResponseMessage> SendOnceAsync(UrlRequest request, UrlCredential? credential)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<HttpResponseMessage> SendOnceAsync(UrlRequest request, UrlCredential? credential)
     {
         var replacementBody = await NextBodyStreamAsync(request).ConfigureAwait(false);
         using var message = RequestMessageFactory.Create(request, Session.Settings, Session.DefaultHeaders, credential, replacementBody);
@@ -226,7 +233,7 @@ public abstract partial class SessionTask
     }
 
     /// <summary>A stream body is one-shot: from the second send on, the delegate must supply a new stream.</summary>
-    private async Task<Stream?> NextBodyStreamAsync(UrlRequest request)
+    private async ValueTask<Stream?> NextBodyStreamAsync(UrlRequest request)
     {
         if (request.Body is not { IsReplayable: false } || Interlocked.Increment(ref _bodySends) == 1)
         {
@@ -240,7 +247,8 @@ public abstract partial class SessionTask
         return stream ?? throw new UrlError(UrlErrorCode.RequestBodyStreamExhausted, $"The request to {UrlText.Safe(request.Url)} must be sent again, and its body stream can be read only once: the delegate's NeedNewBodyStreamAsync gave no new stream.", request.Url);
     }
 
-    private async Task CompleteAsync(UrlError? error, TimeSpan elapsed)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask CompleteAsync(UrlError? error, TimeSpan elapsed)
     {
         if (!TryMarkCompleted(error))
         {
