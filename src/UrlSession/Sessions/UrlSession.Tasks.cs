@@ -78,9 +78,14 @@ public sealed partial class UrlSession
         Registry.Add(task);
         if (task.DelegateFor<ISessionTaskDelegate>(DelegateMember.DidCreateTask) is { } target)
         {
-            Dispatcher.Post(nameof(ISessionTaskDelegate.DidCreateTask), () => target.DidCreateTask(this, task));
+            PostDidCreateTask(target, task);
         }
     }
+
+    // Its own method so the closure is allocated only when the event is sent (capturing Register's
+    // parameter would allocate it on every task).
+    private void PostDidCreateTask(ISessionTaskDelegate target, SessionTask task) =>
+        Dispatcher.Post(nameof(ISessionTaskDelegate.DidCreateTask), () => target.DidCreateTask(this, task));
 
     private void ThrowIfInvalidated()
     {

@@ -73,7 +73,10 @@ public abstract partial class SessionTask
             Cancellation.Token.ThrowIfCancellationRequested();
             _transport = Session.Transport.Acquire();
             var request = RequestValidation.Validate(OriginalRequest!);
-            Log.TaskStarted(Session.Logger, TaskIdentifier, request.Method.Method, UrlText.Safe(request.Url));
+            if (Session.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
+            {
+                Log.TaskStarted(Session.Logger, TaskIdentifier, request.Method.Method, UrlText.Safe(request.Url));
+            }
             request = await WaitForBeginDateAsync(request).ConfigureAwait(false);
 
             var idle = request.TimeoutInterval ?? Session.Settings.TimeoutIntervalForRequest;
@@ -130,7 +133,7 @@ public abstract partial class SessionTask
             return request;
         }
 
-        var result = await Session.Dispatcher.Ask(nameof(ISessionTaskDelegate.WillBeginDelayedRequestAsync), () => target.WillBeginDelayedRequestAsync(Session, this, request)).ConfigureAwait(false);
+        var result = await AskWillBeginDelayedRequest(target, request).ConfigureAwait(false);
         switch (result.Disposition)
         {
             case DelayedRequestDisposition.UseNewRequest when result.NewRequest is not null:
@@ -181,7 +184,7 @@ public abstract partial class SessionTask
             var target = DelegateFor<ISessionTaskDelegate>(DelegateMember.WillPerformHttpRedirection);
             var decided = target is null
                 ? proposed
-                : await Session.Dispatcher.Ask(nameof(ISessionTaskDelegate.WillPerformHttpRedirectionAsync), () => target.WillPerformHttpRedirectionAsync(Session, this, response, proposed)).ConfigureAwait(false);
+                : await AskWillPerformHttpRedirection(target, response, proposed).ConfigureAwait(false);
             if (decided is null)
             {
                 // The delegate refused: the redirect response is the final response, body and all.
@@ -243,7 +246,7 @@ public abstract partial class SessionTask
         var target = DelegateFor<ISessionTaskDelegate>(DelegateMember.NeedNewBodyStream);
         var stream = target is null
             ? null
-            : await Session.Dispatcher.Ask(nameof(ISessionTaskDelegate.NeedNewBodyStreamAsync), () => target.NeedNewBodyStreamAsync(Session, this)).ConfigureAwait(false);
+            : await AskNeedNewBodyStream(target).ConfigureAwait(false);
         return stream ?? throw new UrlError(UrlErrorCode.RequestBodyStreamExhausted, $"The request to {UrlText.Safe(request.Url)} must be sent again, and its body stream can be read only once: the delegate's NeedNewBodyStreamAsync gave no new stream.", request.Url);
     }
 
@@ -268,18 +271,39 @@ public abstract partial class SessionTask
         if (_metrics is not null && DelegateFor<ISessionTaskDelegate>(DelegateMember.DidFinishCollectingMetrics) is { } metricsTarget)
         {
             var metrics = _metrics.Build(elapsed);
-            last = Session.Dispatcher.Post(nameof(ISessionTaskDelegate.DidFinishCollectingMetrics), () => metricsTarget.DidFinishCollectingMetrics(Session, this, metrics));
+            last = PostDidFinishCollectingMetrics(metricsTarget, metrics);
         }
 
         if (DelegateFor<ISessionTaskDelegate>(DelegateMember.DidComplete) is { } completeTarget)
         {
-            last = Session.Dispatcher.Post(nameof(ISessionTaskDelegate.DidComplete), () => completeTarget.DidComplete(Session, this, error));
+            last = PostDidComplete(completeTarget, error);
         }
 
         var handler = PostCompletionHandler(error);
-        await Task.WhenAll(last, handler).ConfigureAwait(false);
+        if (!last.IsCompleted || !handler.IsCompleted)
+        {
+            await Task.WhenAll(last, handler).ConfigureAwait(false);
+        }
         OnCompleted(error);
         Session.Registry.Remove(this);
         SignalCompletion();
     }
+
+    // Delegate calls live in their own small methods: a lambda capturing a parameter or local of the
+    // (async) caller makes the compiler allocate its closure at the caller's entry on every request,
+    // even when no delegate is called. Here the closure exists only when the event is actually sent.
+    private Task<DelayedRequestResult> AskWillBeginDelayedRequest(ISessionTaskDelegate target, UrlRequest request) =>
+        Session.Dispatcher.Ask(nameof(ISessionTaskDelegate.WillBeginDelayedRequestAsync), () => target.WillBeginDelayedRequestAsync(Session, this, request));
+
+    private Task<UrlRequest?> AskWillPerformHttpRedirection(ISessionTaskDelegate target, HttpUrlResponse response, UrlRequest proposed) =>
+        Session.Dispatcher.Ask(nameof(ISessionTaskDelegate.WillPerformHttpRedirectionAsync), () => target.WillPerformHttpRedirectionAsync(Session, this, response, proposed));
+
+    private Task<Stream?> AskNeedNewBodyStream(ISessionTaskDelegate target) =>
+        Session.Dispatcher.Ask(nameof(ISessionTaskDelegate.NeedNewBodyStreamAsync), () => target.NeedNewBodyStreamAsync(Session, this));
+
+    private Task PostDidFinishCollectingMetrics(ISessionTaskDelegate target, TaskMetrics metrics) =>
+        Session.Dispatcher.Post(nameof(ISessionTaskDelegate.DidFinishCollectingMetrics), () => target.DidFinishCollectingMetrics(Session, this, metrics));
+
+    private Task PostDidComplete(ISessionTaskDelegate target, UrlError? error) =>
+        Session.Dispatcher.Post(nameof(ISessionTaskDelegate.DidComplete), () => target.DidComplete(Session, this, error));
 }
