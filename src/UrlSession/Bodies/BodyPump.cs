@@ -125,26 +125,79 @@ internal static class BodyPump
 
     private static async Task DrainToDelegateAsync(PipeReader reader, DataTask task, IDataTaskDelegate target, ArrayBufferWriter<byte>? collected)
     {
-        var session = task.Session;
         var token = task.Cancellation.Token;
+        var batch = new DataBatch(task, target, collected);
         while (true)
         {
+            await BodyReader.WaitWhileSuspendedAsync(task, token).ConfigureAwait(false);
             var result = await reader.ReadAsync(token).ConfigureAwait(false);
             var buffer = result.Buffer;
-            foreach (var segment in buffer)
-            {
-                await BodyReader.WaitWhileSuspendedAsync(task, token).ConfigureAwait(false);
-                collected?.Write(segment.Span);
-                await session.Dispatcher.Invoke(nameof(IDataTaskDelegate.DidReceiveData), () => target.DidReceiveData(session, task, segment)).ConfigureAwait(false);
-            }
 
-            reader.AdvanceTo(buffer.End);
-            task.NoteBuffered(-buffer.Length);
-            if (result.IsCompleted)
+            // One trip to the delegate queue per read, not per segment: when the delegate is behind, a read
+            // holds several segments and they go out together (each still its own DidReceiveData, in order).
+            batch.Buffer = buffer;
+            batch.Delivered = buffer.Start;
+            await task.Session.Dispatcher.Invoke(nameof(IDataTaskDelegate.DidReceiveData), batch.DeliverAction).ConfigureAwait(false);
+            var delivered = batch.Delivered;
+            batch.Buffer = default;
+
+            // A suspension during the batch leaves the rest in the pipe (consumed only up to what was delivered,
+            // so the next read returns it at once after Resume instead of waiting for new bytes).
+            reader.AdvanceTo(delivered);
+            task.NoteBuffered(-buffer.Slice(buffer.Start, delivered).Length);
+            if (result.IsCompleted && delivered.Equals(buffer.End))
             {
                 await reader.CompleteAsync().ConfigureAwait(false);
                 return;
             }
+        }
+    }
+
+    /// <summary>Delivers one read's segments to the delegate on the delegate queue; reused for the whole body.</summary>
+    private sealed class DataBatch
+    {
+        private readonly DataTask _task;
+        private readonly IDataTaskDelegate _target;
+        private readonly ArrayBufferWriter<byte>? _collected;
+
+        public DataBatch(DataTask task, IDataTaskDelegate target, ArrayBufferWriter<byte>? collected)
+        {
+            _task = task;
+            _target = target;
+            _collected = collected;
+            DeliverAction = Deliver;
+        }
+
+        public Action DeliverAction { get; }
+
+        public ReadOnlySequence<byte> Buffer { get; set; }
+
+        /// <summary>Where delivery stopped: the buffer's end unless the task was suspended or cancelled meanwhile.</summary>
+        public SequencePosition Delivered { get; set; }
+
+        private void Deliver()
+        {
+            var session = _task.Session;
+            var buffer = Buffer;
+            var position = buffer.Start;
+            while (buffer.TryGet(ref position, out var segment))
+            {
+                // Suspend stops data events at once, also in the middle of a batch.
+                if (!_task.Gate.IsOpen || _task.Cancellation.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                if (!segment.IsEmpty)
+                {
+                    _collected?.Write(segment.Span);
+                    _target.DidReceiveData(session, _task, segment);
+                }
+
+                Delivered = position;
+            }
+
+            Delivered = buffer.End;
         }
     }
 }
