@@ -51,12 +51,14 @@ internal static class EndToEnd
             Console.WriteLine($"round {round} ratio UrlSession/raw: {lib[^1] / raw[^1]:F3}x");
         }
 
+        var ratios = lib.Zip(raw, (l, r) => l / r).ToList();
         var rawMedian = Median(raw);
         var libMedian = Median(lib);
         Console.WriteLine();
         Console.WriteLine($"median raw HttpClient : {rawMedian,8:F1} MB/s");
         Console.WriteLine($"median UrlSession task: {libMedian,8:F1} MB/s");
         Console.WriteLine($"ratio (median UrlSession / median raw): {libMedian / rawMedian:F3}x (target >= 0.95x)");
+        Console.WriteLine($"median of per-round ratios: {Median(ratios):F3}x; best raw {raw.Max():F1} MB/s, best UrlSession {lib.Max():F1} MB/s ({lib.Max() / raw.Max():F3}x)");
         Console.WriteLine($"process peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024):F1} MiB");
         return 0;
     }
