@@ -19,7 +19,21 @@ internal static class BodyPump
     public const int Window = 1024 * 1024;
     public const int ChunkSize = 64 * 1024;
 
-    private static readonly PipeOptions Options = new(
+    // To the delegate, both loops are ours, so inline schedulers: a flush that wakes the drain (or a read
+    // that releases the fill) continues it on the same thread instead of queueing it to the thread pool;
+    // each loop leaves that thread at its next real wait (the socket read, the delegate queue). This saves
+    // a thread-pool trip per read. User code never runs inline here: events go through the delegate queue.
+    private static readonly PipeOptions DelegateOptions = new(
+        readerScheduler: PipeScheduler.Inline,
+        writerScheduler: PipeScheduler.Inline,
+        pauseWriterThreshold: Window,
+        resumeWriterThreshold: Window / 2,
+        minimumSegmentSize: ChunkSize,
+        useSynchronizationContext: false);
+
+    // To the caller's stream, the reader is user code (which may even block in a synchronous Read), so its
+    // continuations must not run inline on the fill loop: thread-pool schedulers.
+    private static readonly PipeOptions StreamOptions = new(
         pauseWriterThreshold: Window,
         resumeWriterThreshold: Window / 2,
         minimumSegmentSize: ChunkSize,
@@ -27,7 +41,7 @@ internal static class BodyPump
 
     public static async Task<byte[]?> PumpToDelegateAsync(Stream body, DataTask task, IDataTaskDelegate target, bool collect)
     {
-        var pipe = new Pipe(Options);
+        var pipe = new Pipe(DelegateOptions);
         using var pumpCancellation = CancellationTokenSource.CreateLinkedTokenSource(task.Cancellation.Token);
         var fill = FillAsync(body, pipe.Writer, task, pumpCancellation.Token);
         var collected = collect ? new ArrayBufferWriter<byte>(Math.Max(256, (int)Math.Min(Array.MaxLength, Math.Max(0, task.CountOfBytesExpectedToReceive)))) : null;
@@ -62,7 +76,7 @@ internal static class BodyPump
 
     public static async Task StreamToCallerAsync(Stream body, DataTask task, TaskCompletionSource<Stream> ready)
     {
-        var pipe = new Pipe(Options);
+        var pipe = new Pipe(StreamOptions);
         ready.TrySetResult(new CallerBodyStream(pipe.Reader));
         bool finished;
         try
@@ -143,9 +157,12 @@ internal static class BodyPump
 
             // A suspension during the batch leaves the rest in the pipe (consumed only up to what was delivered,
             // so the next read returns it at once after Resume instead of waiting for new bytes).
+            // Measure before AdvanceTo: after it the buffer's segments may already be reused by the fill.
+            var deliveredAll = delivered.Equals(buffer.End);
+            var deliveredBytes = deliveredAll ? buffer.Length : buffer.Slice(buffer.Start, delivered).Length;
             reader.AdvanceTo(delivered);
-            task.NoteBuffered(-buffer.Slice(buffer.Start, delivered).Length);
-            if (result.IsCompleted && delivered.Equals(buffer.End))
+            task.NoteBuffered(-deliveredBytes);
+            if (result.IsCompleted && deliveredAll)
             {
                 await reader.CompleteAsync().ConfigureAwait(false);
                 return;
