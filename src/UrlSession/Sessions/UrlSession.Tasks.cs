@@ -32,8 +32,9 @@ public sealed partial class UrlSession
         var task = NewDataTask(request, DataTaskMode.Collect, completionHandler: null, taskDelegate);
         using (cancellationToken.Register(static t => ((SessionTask)t!).Cancel(), task))
         {
-            task.Resume();
-            await task.Completion.ConfigureAwait(false);
+            // Started on this thread and awaited without an extra thread-pool trip (see ResumeInline);
+            // Completion when the token had already cancelled (and so started) the task.
+            await (task.ResumeInline() ?? task.Completion).ConfigureAwait(false);
         }
 
         if (task.Error is { } error)
