@@ -19,7 +19,21 @@ internal static class BodyPump
     public const int Window = 1024 * 1024;
     public const int ChunkSize = 64 * 1024;
 
-    private static readonly PipeOptions Options = new(
+    // To the delegate, both loops are ours, so inline schedulers: a flush that wakes the drain (or a read
+    // that releases the fill) continues it on the same thread instead of queueing it to the thread pool;
+    // each loop leaves that thread at its next real wait (the socket read, the delegate queue). This saves
+    // a thread-pool trip per read. User code never runs inline here: events go through the delegate queue.
+    private static readonly PipeOptions DelegateOptions = new(
+        readerScheduler: PipeScheduler.Inline,
+        writerScheduler: PipeScheduler.Inline,
+        pauseWriterThreshold: Window,
+        resumeWriterThreshold: Window / 2,
+        minimumSegmentSize: ChunkSize,
+        useSynchronizationContext: false);
+
+    // To the caller's stream, the reader is user code (which may even block in a synchronous Read), so its
+    // continuations must not run inline on the fill loop: thread-pool schedulers.
+    private static readonly PipeOptions StreamOptions = new(
         pauseWriterThreshold: Window,
         resumeWriterThreshold: Window / 2,
         minimumSegmentSize: ChunkSize,
@@ -27,7 +41,7 @@ internal static class BodyPump
 
     public static async Task<byte[]?> PumpToDelegateAsync(Stream body, DataTask task, IDataTaskDelegate target, bool collect)
     {
-        var pipe = new Pipe(Options);
+        var pipe = new Pipe(DelegateOptions);
         using var pumpCancellation = CancellationTokenSource.CreateLinkedTokenSource(task.Cancellation.Token);
         var fill = FillAsync(body, pipe.Writer, task, pumpCancellation.Token);
         var collected = collect ? new ArrayBufferWriter<byte>(Math.Max(256, (int)Math.Min(Array.MaxLength, Math.Max(0, task.CountOfBytesExpectedToReceive)))) : null;
@@ -62,7 +76,7 @@ internal static class BodyPump
 
     public static async Task StreamToCallerAsync(Stream body, DataTask task, TaskCompletionSource<Stream> ready)
     {
-        var pipe = new Pipe(Options);
+        var pipe = new Pipe(StreamOptions);
         ready.TrySetResult(new CallerBodyStream(pipe.Reader, task));
         bool finished;
         try
@@ -127,34 +141,83 @@ internal static class BodyPump
 
     private static async Task DrainToDelegateAsync(PipeReader reader, DataTask task, IDataTaskDelegate target, ArrayBufferWriter<byte>? collected)
     {
-        var session = task.Session;
         var token = task.Cancellation.Token;
+        var batch = new DataBatch(task, target, collected);
         while (true)
         {
+            await BodyReader.WaitWhileSuspendedAsync(task, token).ConfigureAwait(false);
             var result = await reader.ReadAsync(token).ConfigureAwait(false);
             var buffer = result.Buffer;
-            foreach (var segment in buffer)
-            {
-                if (segment.IsEmpty)
-                {
-                    // The final read of a body hands over an empty buffer: that is the end, not a chunk.
-                    continue;
-                }
 
-                await BodyReader.WaitWhileSuspendedAsync(task, token).ConfigureAwait(false);
-                collected?.Write(segment.Span);
-                await session.Dispatcher.Invoke(nameof(IDataTaskDelegate.DidReceiveData), () => target.DidReceiveData(session, task, segment)).ConfigureAwait(false);
-            }
+            // One trip to the delegate queue per read, not per segment: when the delegate is behind, a read
+            // holds several segments and they go out together (each still its own DidReceiveData, in order).
+            batch.Buffer = buffer;
+            batch.Delivered = buffer.Start;
+            await task.Session.Dispatcher.Invoke(nameof(IDataTaskDelegate.DidReceiveData), batch.DeliverAction).ConfigureAwait(false);
+            var delivered = batch.Delivered;
+            batch.Buffer = default;
 
-            // A ReadOnlySequence is invalid once advanced past (its segments go back to the pool), so take the length first.
-            var consumed = buffer.Length;
-            reader.AdvanceTo(buffer.End);
-            task.NoteBuffered(-consumed);
-            if (result.IsCompleted)
+            // A suspension during the batch leaves the rest in the pipe (consumed only up to what was delivered,
+            // so the next read returns it at once after Resume instead of waiting for new bytes).
+            // Measure before AdvanceTo: after it the buffer's segments may already be reused by the fill.
+            var deliveredAll = delivered.Equals(buffer.End);
+            var deliveredBytes = deliveredAll ? buffer.Length : buffer.Slice(buffer.Start, delivered).Length;
+            // Count the release before AdvanceTo: with inline schedulers the fill resumes inside it and refills.
+            task.NoteBuffered(-deliveredBytes);
+            reader.AdvanceTo(delivered);
+            if (result.IsCompleted && deliveredAll)
             {
                 await reader.CompleteAsync().ConfigureAwait(false);
                 return;
             }
+        }
+    }
+
+    /// <summary>Delivers one read's segments to the delegate on the delegate queue; reused for the whole body.</summary>
+    private sealed class DataBatch
+    {
+        private readonly DataTask _task;
+        private readonly IDataTaskDelegate _target;
+        private readonly ArrayBufferWriter<byte>? _collected;
+
+        public DataBatch(DataTask task, IDataTaskDelegate target, ArrayBufferWriter<byte>? collected)
+        {
+            _task = task;
+            _target = target;
+            _collected = collected;
+            DeliverAction = Deliver;
+        }
+
+        public Action DeliverAction { get; }
+
+        public ReadOnlySequence<byte> Buffer { get; set; }
+
+        /// <summary>Where delivery stopped: the buffer's end unless the task was suspended or cancelled meanwhile.</summary>
+        public SequencePosition Delivered { get; set; }
+
+        private void Deliver()
+        {
+            var session = _task.Session;
+            var buffer = Buffer;
+            var position = buffer.Start;
+            while (buffer.TryGet(ref position, out var segment))
+            {
+                // Suspend stops data events at once, also in the middle of a batch.
+                if (!_task.Gate.IsOpen || _task.Cancellation.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                if (!segment.IsEmpty)
+                {
+                    _collected?.Write(segment.Span);
+                    _target.DidReceiveData(session, _task, segment);
+                }
+
+                Delivered = position;
+            }
+
+            Delivered = buffer.End;
         }
     }
 }

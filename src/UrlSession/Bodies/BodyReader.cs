@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+
 namespace UrlSessions;
 
 /// <summary>Reads a whole body into one array (completion handlers, DataAsync) without a pipe: the fastest path for small bodies.</summary>
@@ -6,7 +9,9 @@ internal static class BodyReader
     private const int InitialUnknownLengthBuffer = 16 * 1024;
     private const int DiscardBuffer = 64 * 1024;
 
-    public static async Task<byte[]> ReadAllAsync(Stream body, SessionTask task, long expectedLength)
+    // Pooled builder: awaited once by its caller, and the box is reused across tasks.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public static async ValueTask<byte[]> ReadAllAsync(Stream body, SessionTask task, long expectedLength)
     {
         var token = task.Cancellation.Token;
         if (expectedLength > Array.MaxLength)
@@ -28,15 +33,25 @@ internal static class BodyReader
                 }
 
                 // Probe before growing: a body that ends exactly at the expected length needs no copy.
-                var probe = new byte[1];
-                var extra = await body.ReadAsync(probe, token).ConfigureAwait(false);
-                if (extra == 0)
+                // The probe byte comes from the pool: every small body with a known length ends up here once.
+                var probe = ArrayPool<byte>.Shared.Rent(1);
+                byte probed;
+                try
                 {
-                    return buffer;
+                    if (await body.ReadAsync(probe.AsMemory(0, 1), token).ConfigureAwait(false) == 0)
+                    {
+                        return buffer;
+                    }
+
+                    probed = probe[0];
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(probe);
                 }
 
                 Array.Resize(ref buffer, (int)Math.Min(Array.MaxLength, Math.Max(buffer.Length * 2L, InitialUnknownLengthBuffer)));
-                buffer[filled++] = probe[0];
+                buffer[filled++] = probed;
                 task.OnBodyBytesReceived(1);
                 continue;
             }

@@ -13,6 +13,18 @@ internal sealed class DelegateDispatcher(TaskScheduler scheduler, ILogger logger
 
     public TaskScheduler Scheduler { get; } = scheduler;
 
+    /// <summary>Completes once every event queued so far has run (at once when the queue is idle).</summary>
+    public Task Drained
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _tail;
+            }
+        }
+    }
+
     /// <summary>Queues a notification; an exception it throws is logged, never propagated.</summary>
     public Task Post(string member, Action action) => Chain(_ =>
     {

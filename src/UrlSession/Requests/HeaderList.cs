@@ -24,13 +24,22 @@ public sealed class HeaderList : IEnumerable<KeyValuePair<string, string>>
     {
         get
         {
-            var values = GetValues(name);
-            return values.Count switch
+            // The common case (at most one field of that name) allocates nothing.
+            var first = IndexOf(name);
+            if (first < 0)
             {
-                0 => null,
-                1 => values[0],
-                _ => string.Join(", ", values),
-            };
+                return null;
+            }
+
+            for (var i = first + 1; i < _fields.Length; i++)
+            {
+                if (string.Equals(_fields[i].Key, name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return string.Join(", ", GetValues(name));
+                }
+            }
+
+            return _fields[first].Value;
         }
     }
 
@@ -39,15 +48,23 @@ public sealed class HeaderList : IEnumerable<KeyValuePair<string, string>>
     public static HeaderList From(IEnumerable<KeyValuePair<string, string>> fields)
     {
         ArgumentNullException.ThrowIfNull(fields);
-        var array = fields.ToArray();
+        return Wrap(fields.ToArray());
+    }
+
+    /// <summary>Creates a list that owns <paramref name="array"/> (no copy): the caller must not keep or change it.</summary>
+    internal static HeaderList Wrap(KeyValuePair<string, string>[] array)
+    {
         foreach (var field in array)
         {
             ValidateName(field.Key);
-            ArgumentNullException.ThrowIfNull(field.Value, nameof(fields));
+            ArgumentNullException.ThrowIfNull(field.Value, nameof(array));
         }
 
         return array.Length == 0 ? Empty : new HeaderList(array);
     }
+
+    /// <summary>The fields in order, for internal loops that must not allocate an enumerator.</summary>
+    internal ReadOnlySpan<KeyValuePair<string, string>> Fields => _fields;
 
     /// <summary>The values of every field with this name, in order; empty when there is none.</summary>
     /// <param name="name">The header name, compared case-insensitively.</param>
@@ -135,8 +152,19 @@ public sealed class HeaderList : IEnumerable<KeyValuePair<string, string>>
     /// <summary>Lists the field names (values left out: they may hold secrets).</summary>
     public override string ToString() => $"HeaderList [{string.Join(", ", _fields.Select(f => f.Key))}]";
 
-    private int IndexOf(string name) =>
-        Array.FindIndex(_fields, f => string.Equals(f.Key, name, StringComparison.OrdinalIgnoreCase));
+    private int IndexOf(string name)
+    {
+        // A plain loop: a predicate lambda would allocate a closure on every lookup.
+        for (var i = 0; i < _fields.Length; i++)
+        {
+            if (string.Equals(_fields[i].Key, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 
     private static void ValidateName(string name)
     {

@@ -15,8 +15,9 @@ public sealed class HttpUrlResponse : UrlResponse
     {
     }
 
-    private HttpUrlResponse(Uri url, int statusCode, Version httpVersion, HeaderList headers, MediaTypeHeaderValue? contentType)
-        : base(url, contentType?.MediaType, ParseLength(headers), contentType?.CharSet?.Trim('"'))
+    // Content-Type is parsed once (it used to be parsed twice per response).
+    private HttpUrlResponse(Uri url, int statusCode, Version httpVersion, HeaderList headers, MediaTypeHeaderValue? mediaType)
+        : base(url, mediaType?.MediaType, ParseLength(headers), mediaType?.CharSet?.Trim('"'))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 100);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 999);
@@ -46,8 +47,11 @@ public sealed class HttpUrlResponse : UrlResponse
     /// <param name="statusCode">The status code.</param>
     public static string LocalizedStringForStatusCode(int statusCode) => StatusPhrases.For(statusCode);
 
-    private static MediaTypeHeaderValue? ParseMediaType(HeaderList? headers) =>
-        MediaTypeHeaderValue.TryParse(headers?["Content-Type"], out var parsed) ? parsed : null;
+    private static MediaTypeHeaderValue? ParseMediaType(HeaderList headers)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        return MediaTypeHeaderValue.TryParse(headers["Content-Type"], out var parsed) ? parsed : null;
+    }
 
     private static long ParseLength(HeaderList? headers) =>
         long.TryParse(headers?["Content-Length"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var length) ? length : -1;

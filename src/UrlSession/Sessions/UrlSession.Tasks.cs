@@ -60,8 +60,9 @@ public sealed partial class UrlSession
     {
         using (cancellationToken.Register(static t => ((SessionTask)t!).Cancel(), task))
         {
-            task.Resume();
-            await task.Completion.ConfigureAwait(false);
+            // Started on this thread and awaited without an extra thread-pool trip (see ResumeInline);
+            // Completion when the token had already cancelled (and so started) the task.
+            await (task.ResumeInline() ?? task.Completion).ConfigureAwait(false);
         }
 
         if (task.Error is { } error)
@@ -87,11 +88,16 @@ public sealed partial class UrlSession
         Registry.Add(task);
         if (task.DelegateFor<ISessionTaskDelegate>(DelegateMember.DidCreateTask) is { } target)
         {
-            Dispatcher.Post(nameof(ISessionTaskDelegate.DidCreateTask), () => target.DidCreateTask(this, task));
+            PostDidCreateTask(target, task);
         }
 
         return task;
     }
+
+    // Its own method so the closure is allocated only when the event is sent (capturing Register's
+    // parameter would allocate it on every task).
+    private void PostDidCreateTask(ISessionTaskDelegate target, SessionTask task) =>
+        Dispatcher.Post(nameof(ISessionTaskDelegate.DidCreateTask), () => target.DidCreateTask(this, task));
 
     private void ThrowIfInvalidated()
     {

@@ -60,7 +60,7 @@ public class DataTask : SessionTask
     {
         if (DelegateFor<IDataTaskDelegate>(DelegateMember.DidReceiveResponse) is { } responseTarget)
         {
-            var disposition = await Session.Dispatcher.Ask(nameof(IDataTaskDelegate.DidReceiveResponseAsync), () => responseTarget.DidReceiveResponseAsync(Session, this, response)).ConfigureAwait(false);
+            var disposition = await AskDidReceiveResponse(responseTarget, response).ConfigureAwait(false);
             switch (disposition)
             {
                 case ResponseDisposition.Allow:
@@ -109,6 +109,10 @@ public class DataTask : SessionTask
 
         await download.RunAdoptedAsync(message, response, request).ConfigureAwait(false);
     }
+
+    // Its own method: a lambda in ReceiveBodyAsync capturing its parameter would allocate a closure per task.
+    private Task<ResponseDisposition> AskDidReceiveResponse(IDataTaskDelegate target, HttpUrlResponse response) =>
+        Session.Dispatcher.Ask(nameof(IDataTaskDelegate.DidReceiveResponseAsync), () => target.DidReceiveResponseAsync(Session, this, response));
 
     private protected override Task PostCompletionHandler(UrlError? error)
     {

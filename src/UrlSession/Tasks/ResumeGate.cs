@@ -4,23 +4,45 @@ namespace UrlSessions;
 /// An async gate the body pump passes before every read: closed while the task is suspended, so the pump
 /// stops reading and TCP flow control pauses the server. Opening it releases every waiter.
 /// </summary>
+/// <remarks>
+/// Every task starts suspended, so a closed gate is common while waiting on one is rare: the
+/// <see cref="TaskCompletionSource"/> is created only when someone actually waits on a closed gate.
+/// </remarks>
 internal sealed class ResumeGate
 {
     private static readonly Task Open = Task.CompletedTask;
-    private TaskCompletionSource? _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private static readonly object ClosedWithoutWaiters = new();
 
-    public bool IsOpen => Volatile.Read(ref _closed) is null;
+    // null: open; ClosedWithoutWaiters: closed, nobody waiting; a TaskCompletionSource: closed, with waiters.
+    private object? _state = ClosedWithoutWaiters;
+
+    public bool IsOpen => Volatile.Read(ref _state) is null;
 
     /// <summary>Completes at once when open; otherwise when the gate opens.</summary>
-    public Task WaitAsync() => Volatile.Read(ref _closed)?.Task ?? Open;
-
-    public void Close()
+    public Task WaitAsync()
     {
-        if (Volatile.Read(ref _closed) is null)
+        while (true)
         {
-            Interlocked.CompareExchange(ref _closed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null);
+            var state = Volatile.Read(ref _state);
+            if (state is null)
+            {
+                return Open;
+            }
+
+            if (state is TaskCompletionSource waiters)
+            {
+                return waiters.Task;
+            }
+
+            var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (Interlocked.CompareExchange(ref _state, created, ClosedWithoutWaiters) == ClosedWithoutWaiters)
+            {
+                return created.Task;
+            }
         }
     }
 
-    public void OpenGate() => Interlocked.Exchange(ref _closed, null)?.TrySetResult();
+    public void Close() => Interlocked.CompareExchange(ref _state, ClosedWithoutWaiters, null);
+
+    public void OpenGate() => (Interlocked.Exchange(ref _state, null) as TaskCompletionSource)?.TrySetResult();
 }

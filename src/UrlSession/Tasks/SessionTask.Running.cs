@@ -1,10 +1,13 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
+using System.Runtime.CompilerServices;
 
 namespace UrlSessions;
 
 // The pipeline every kind of task runs: validate → wait for the begin date → send (redirects and
 // challenges) → hand the response to the task kind's body handling → complete exactly once.
+// The private steps return ValueTask with pooled builders: each is awaited exactly once, and a task's
+// sends then reuse state-machine boxes instead of allocating three or four per request.
 public abstract partial class SessionTask
 {
     /// <summary>Redirects followed at most; the 17th redirect response fails the task.</summary>
@@ -172,7 +175,8 @@ public abstract partial class SessionTask
         Stop(SessionTaskState.Canceling, new UrlError(UrlErrorCode.TimedOut, message, url));
     }
 
-    private async Task<UrlRequest> WaitForBeginDateAsync(UrlRequest request)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<UrlRequest> WaitForBeginDateAsync(UrlRequest request)
     {
         if (EarliestBeginDate is not { } begin)
         {
@@ -192,7 +196,7 @@ public abstract partial class SessionTask
             return request;
         }
 
-        var result = await Session.Dispatcher.Ask(nameof(ISessionTaskDelegate.WillBeginDelayedRequestAsync), () => target.WillBeginDelayedRequestAsync(Session, this, request)).ConfigureAwait(false);
+        var result = await AskWillBeginDelayedRequest(target, request).ConfigureAwait(false);
         switch (result.Disposition)
         {
             case DelayedRequestDisposition.UseNewRequest when result.NewRequest is not null:
@@ -208,7 +212,8 @@ public abstract partial class SessionTask
         }
     }
 
-    private protected async Task<HttpResponseMessage> SendFollowingRedirectsAsync(UrlRequest request)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private protected async ValueTask<HttpResponseMessage> SendFollowingRedirectsAsync(UrlRequest request)
     {
         for (var redirects = 0; ; redirects++)
         {
@@ -242,7 +247,7 @@ public abstract partial class SessionTask
             var target = DelegateFor<ISessionTaskDelegate>(DelegateMember.WillPerformHttpRedirection);
             var decided = target is null
                 ? proposed
-                : await Session.Dispatcher.Ask(nameof(ISessionTaskDelegate.WillPerformHttpRedirectionAsync), () => target.WillPerformHttpRedirectionAsync(Session, this, response, proposed)).ConfigureAwait(false);
+                : await AskWillPerformHttpRedirection(target, response, proposed).ConfigureAwait(false);
             if (decided is null)
             {
                 // The delegate refused: the redirect response is the final response, body and all.
@@ -260,7 +265,8 @@ public abstract partial class SessionTask
         }
     }
 
-    private async Task<HttpResponseMessage> SendWithChallengesAsync(UrlRequest request)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<HttpResponseMessage> SendWithChallengesAsync(UrlRequest request)
     {
         var challenges = new HttpChallengeState();
         while (true)
@@ -282,7 +288,8 @@ public abstract partial class SessionTask
         }
     }
 
-    private async Task<HttpResponseMessage> SendOnceAsync(UrlRequest request, UrlCredential? credential)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<HttpResponseMessage> SendOnceAsync(UrlRequest request, UrlCredential? credential)
     {
         var replacementBody = await NextBodyStreamAsync(request).ConfigureAwait(false);
         _metrics?.RequestStarted(request);
@@ -330,7 +337,7 @@ public abstract partial class SessionTask
     }
 
     /// <summary>A stream body is one-shot: from the second send on, the delegate must supply a new stream.</summary>
-    private async Task<Stream?> NextBodyStreamAsync(UrlRequest request)
+    private async ValueTask<Stream?> NextBodyStreamAsync(UrlRequest request)
     {
         if (request.Body is not { IsReplayable: false } || Interlocked.Increment(ref _bodySends) == 1)
         {
@@ -340,11 +347,12 @@ public abstract partial class SessionTask
         var target = DelegateFor<ISessionTaskDelegate>(DelegateMember.NeedNewBodyStream);
         var stream = target is null
             ? null
-            : await Session.Dispatcher.Ask(nameof(ISessionTaskDelegate.NeedNewBodyStreamAsync), () => target.NeedNewBodyStreamAsync(Session, this)).ConfigureAwait(false);
+            : await AskNeedNewBodyStream(target).ConfigureAwait(false);
         return stream ?? throw new UrlError(UrlErrorCode.RequestBodyStreamExhausted, $"The request to {UrlText.Safe(request.Url)} must be sent again, and its body stream can be read only once: the delegate's NeedNewBodyStreamAsync gave no new stream.", request.Url);
     }
 
-    private async Task CompleteAsync(UrlError? error, TimeSpan elapsed)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask CompleteAsync(UrlError? error, TimeSpan elapsed)
     {
         if (!TryMarkCompleted(error))
         {
@@ -360,7 +368,6 @@ public abstract partial class SessionTask
             Log.TaskFailed(Session.Logger, TaskIdentifier, error.Code, error.Message);
         }
 
-        var last = Task.CompletedTask;
         if (HandedOver)
         {
             // A data task that became a download reports nothing more: the download task carries on and completes.
@@ -372,19 +379,42 @@ public abstract partial class SessionTask
         if (_metrics is not null && DelegateFor<ISessionTaskDelegate>(DelegateMember.DidFinishCollectingMetrics) is { } metricsTarget)
         {
             var metrics = _metrics.Build(elapsed);
-            last = Session.Dispatcher.Post(nameof(ISessionTaskDelegate.DidFinishCollectingMetrics), () => metricsTarget.DidFinishCollectingMetrics(Session, this, metrics));
+            _ = PostDidFinishCollectingMetrics(metricsTarget, metrics);
         }
 
         if (DelegateFor<ISessionTaskDelegate>(DelegateMember.DidComplete) is { } completeTarget)
         {
-            last = Session.Dispatcher.Post(nameof(ISessionTaskDelegate.DidComplete), () => completeTarget.DidComplete(Session, this, error));
+            _ = PostDidComplete(completeTarget, error);
         }
 
         var handler = PostCompletionHandler(error);
-        await last.ConfigureAwait(false);
-        await handler.ConfigureAwait(false);
+
+        // Completion means every event of the task was delivered, progress events posted without waiting included.
+        var drained = Session.Dispatcher.Drained;
+        if (!drained.IsCompleted || !handler.IsCompleted)
+        {
+            await Task.WhenAll(drained, handler).ConfigureAwait(false);
+        }
         OnCompleted(error);
         Session.Registry.Remove(this);
         SignalCompletion();
     }
+
+    // Delegate calls live in their own small methods: a lambda capturing a parameter or local of the
+    // (async) caller makes the compiler allocate its closure at the caller's entry on every request,
+    // even when no delegate is called. Here the closure exists only when the event is actually sent.
+    private Task<DelayedRequestResult> AskWillBeginDelayedRequest(ISessionTaskDelegate target, UrlRequest request) =>
+        Session.Dispatcher.Ask(nameof(ISessionTaskDelegate.WillBeginDelayedRequestAsync), () => target.WillBeginDelayedRequestAsync(Session, this, request));
+
+    private Task<UrlRequest?> AskWillPerformHttpRedirection(ISessionTaskDelegate target, HttpUrlResponse response, UrlRequest proposed) =>
+        Session.Dispatcher.Ask(nameof(ISessionTaskDelegate.WillPerformHttpRedirectionAsync), () => target.WillPerformHttpRedirectionAsync(Session, this, response, proposed));
+
+    private Task<Stream?> AskNeedNewBodyStream(ISessionTaskDelegate target) =>
+        Session.Dispatcher.Ask(nameof(ISessionTaskDelegate.NeedNewBodyStreamAsync), () => target.NeedNewBodyStreamAsync(Session, this));
+
+    private Task PostDidFinishCollectingMetrics(ISessionTaskDelegate target, TaskMetrics metrics) =>
+        Session.Dispatcher.Post(nameof(ISessionTaskDelegate.DidFinishCollectingMetrics), () => target.DidFinishCollectingMetrics(Session, this, metrics));
+
+    private Task PostDidComplete(ISessionTaskDelegate target, UrlError? error) =>
+        Session.Dispatcher.Post(nameof(ISessionTaskDelegate.DidComplete), () => target.DidComplete(Session, this, error));
 }

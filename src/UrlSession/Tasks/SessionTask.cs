@@ -120,14 +120,26 @@ public abstract partial class SessionTask
     internal ResumeGate Gate { get; } = new();
 
     /// <summary>Starts the task, or continues it after <see cref="Suspend"/>. A cancelled or completed task stays so.</summary>
-    public void Resume()
+    public void Resume() => _ = ResumeCore(inline: false);
+
+    /// <summary>
+    /// For the async forms, whose caller is already asynchronous: like <see cref="Resume"/>, but a task started
+    /// here runs its first steps (validation, building and writing the request) on the calling thread, as
+    /// <see cref="HttpClient"/> does, instead of queueing them to the thread pool. Returns the pipeline's task,
+    /// which completes right after <see cref="Completion"/>, or null when this call did not start the task.
+    /// Awaiting it continues on the thread that completed the task, saving the thread-pool trip that awaiting
+    /// <see cref="Completion"/> (which always continues asynchronously) costs.
+    /// </summary>
+    internal Task? ResumeInline() => ResumeCore(inline: true);
+
+    private Task? ResumeCore(bool inline)
     {
         bool start;
         lock (_lock)
         {
             if (_state != SessionTaskState.Suspended)
             {
-                return;
+                return null;
             }
 
             _state = SessionTaskState.Running;
@@ -137,10 +149,18 @@ public abstract partial class SessionTask
 
         Gate.OpenGate();
         OnResumed();
-        if (start)
+        if (!start)
         {
-            Start();
+            return null;
         }
+
+        if (inline)
+        {
+            return RunAsync();
+        }
+
+        Start();
+        return null;
     }
 
     /// <summary>Pauses the transfer: no more bytes are read and no data events are sent until <see cref="Resume"/>.</summary>
@@ -271,6 +291,8 @@ public abstract partial class SessionTask
     private void Start()
     {
         Debug.Assert(_started, "Start runs once, after _started was set under the lock.");
-        _ = Task.Run(RunAsync);
+        // Straight to the thread pool (the execution context flows, as with Task.Run), without Task.Run's
+        // delegate, Task<Task> and unwrap promise: RunAsync catches everything and completes the task itself.
+        ThreadPool.QueueUserWorkItem(static task => _ = task.RunAsync(), this, preferLocal: false);
     }
 }

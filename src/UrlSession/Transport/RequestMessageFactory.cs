@@ -28,12 +28,12 @@ internal static class RequestMessageFactory
             }
         }
 
-        foreach (var (name, value) in request.Headers)
+        foreach (var (name, value) in request.Headers.Fields)
         {
             Add(message, name, value);
         }
 
-        foreach (var (name, value) in defaultHeaders)
+        foreach (var (name, value) in defaultHeaders.Fields)
         {
             if (!request.Headers.Contains(name))
             {

@@ -21,7 +21,7 @@ internal static class RequestValidation
             throw new UrlError(UrlErrorCode.BadUrl, $"The URL {UrlText.Safe(url)} has no host.", url);
         }
 
-        foreach (var (name, value) in request.Headers)
+        foreach (var (name, value) in request.Headers.Fields)
         {
             if (HeaderValidation.FindProblem(name, value) is { } problem)
             {
