@@ -30,7 +30,7 @@ internal static class BodyPump
         var pipe = new Pipe(Options);
         using var pumpCancellation = CancellationTokenSource.CreateLinkedTokenSource(task.Cancellation.Token);
         var fill = FillAsync(body, pipe.Writer, task, pumpCancellation.Token);
-        var collected = collect ? new ArrayBufferWriter<byte>(Math.Max(256, (int)Math.Min(Array.MaxLength, Math.Max(0, task.CountOfBytesExpectedToReceive)))) : null;
+        var collected = collect ? new ArrayBufferWriter<byte>(Math.Max(256, (int)Math.Min(BodyReader.MaxUpfrontBuffer, Math.Max(0, task.CountOfBytesExpectedToReceive)))) : null;
         Exception? drainError = null;
         try
         {
