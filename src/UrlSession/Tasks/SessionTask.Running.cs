@@ -55,6 +55,12 @@ public abstract partial class SessionTask
         _timeouts?.Touch();
     }
 
+    /// <summary>The body pump stopped reading for the consumer's sake (backpressure, or the body ended): not network idle time.</summary>
+    internal void HoldIdleTimeout() => _timeouts?.HoldIdle();
+
+    /// <summary>The body pump reads from the network again: the idle wait starts over.</summary>
+    internal void ReleaseIdleTimeout() => _timeouts?.ReleaseIdle();
+
     private void OnResumed() => _timeouts?.Continue();
 
     private void OnSuspended() => _timeouts?.Pause();
