@@ -150,10 +150,10 @@ internal static class BodyPump
                 await session.Dispatcher.Invoke(nameof(IDataTaskDelegate.DidReceiveData), () => target.DidReceiveData(session, task, segment)).ConfigureAwait(false);
             }
 
-            // A ReadOnlySequence is invalid once advanced past (its segments go back to the pool), so take the length first.
-            var consumed = buffer.Length;
+            // Uncount before advancing: a ReadOnlySequence is invalid once advanced past (its segments go back to the
+            // pool), and advancing lets the pump write again, whose count must not overtake ours.
+            task.NoteBuffered(-buffer.Length);
             reader.AdvanceTo(buffer.End);
-            task.NoteBuffered(-consumed);
             if (result.IsCompleted)
             {
                 await reader.CompleteAsync().ConfigureAwait(false);
