@@ -163,12 +163,12 @@ public abstract partial class SessionTask
     /// <summary>Cancels the task; it completes with <see cref="UrlErrorCode.Cancelled"/> exactly once.</summary>
     public void Cancel() => Stop(SessionTaskState.Canceling, null);
 
-    /// <summary>Cancels the task if it was never resumed (session disposal: nothing else would end it).</summary>
-    internal void CancelIfNeverStarted()
+    /// <summary>Cancels the task if it is suspended, never resumed or paused (session disposal: nothing else would end it).</summary>
+    internal void CancelIfSuspended()
     {
         lock (_lock)
         {
-            if (_started)
+            if (_state != SessionTaskState.Suspended)
             {
                 return;
             }
