@@ -146,6 +146,9 @@ internal static class BodyPump
             foreach (var segment in buffer)
             {
                 await BodyReader.WaitWhileSuspendedAsync(task, token).ConfigureAwait(false);
+
+                // A cancelled (or timed-out) task delivers no more data, even what is already buffered.
+                token.ThrowIfCancellationRequested();
                 collected?.Write(segment.Span);
                 await session.Dispatcher.Invoke(nameof(IDataTaskDelegate.DidReceiveData), () => target.DidReceiveData(session, task, segment)).ConfigureAwait(false);
             }
