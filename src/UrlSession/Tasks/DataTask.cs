@@ -59,7 +59,7 @@ public class DataTask : SessionTask
     {
         if (DelegateFor<IDataTaskDelegate>(DelegateMember.DidReceiveResponse) is { } responseTarget)
         {
-            var disposition = await Session.Dispatcher.Ask(nameof(IDataTaskDelegate.DidReceiveResponseAsync), () => responseTarget.DidReceiveResponseAsync(Session, this, response)).ConfigureAwait(false);
+            var disposition = await AskDelegateAsync(nameof(IDataTaskDelegate.DidReceiveResponseAsync), () => responseTarget.DidReceiveResponseAsync(Session, this, response)).ConfigureAwait(false);
             switch (disposition)
             {
                 case ResponseDisposition.Allow:

@@ -61,6 +61,23 @@ public abstract partial class SessionTask
     /// <summary>The body pump reads from the network again: the idle wait starts over.</summary>
     internal void ReleaseIdleTimeout() => _timeouts?.ReleaseIdle();
 
+    /// <summary>
+    /// Asks the delegate for a decision on the delegate queue. The idle timeout does not count while the delegate
+    /// decides (it may ask the user); the resource timeout does.
+    /// </summary>
+    internal async Task<T> AskDelegateAsync<T>(string member, Func<ValueTask<T>> decision)
+    {
+        HoldIdleTimeout();
+        try
+        {
+            return await Session.Dispatcher.Ask(member, decision).ConfigureAwait(false);
+        }
+        finally
+        {
+            ReleaseIdleTimeout();
+        }
+    }
+
     private void OnResumed() => _timeouts?.Continue();
 
     private void OnSuspended() => _timeouts?.Pause();
@@ -182,7 +199,7 @@ public abstract partial class SessionTask
             var target = DelegateFor<ISessionTaskDelegate>(DelegateMember.WillPerformHttpRedirection);
             var decided = target is null
                 ? proposed
-                : await Session.Dispatcher.Ask(nameof(ISessionTaskDelegate.WillPerformHttpRedirectionAsync), () => target.WillPerformHttpRedirectionAsync(Session, this, response, proposed)).ConfigureAwait(false);
+                : await AskDelegateAsync(nameof(ISessionTaskDelegate.WillPerformHttpRedirectionAsync), () => target.WillPerformHttpRedirectionAsync(Session, this, response, proposed)).ConfigureAwait(false);
             if (decided is null)
             {
                 // The delegate refused: the redirect response is the final response, body and all.
@@ -242,7 +259,7 @@ public abstract partial class SessionTask
         var target = DelegateFor<ISessionTaskDelegate>(DelegateMember.NeedNewBodyStream);
         var stream = target is null
             ? null
-            : await Session.Dispatcher.Ask(nameof(ISessionTaskDelegate.NeedNewBodyStreamAsync), () => target.NeedNewBodyStreamAsync(Session, this)).ConfigureAwait(false);
+            : await AskDelegateAsync(nameof(ISessionTaskDelegate.NeedNewBodyStreamAsync), () => target.NeedNewBodyStreamAsync(Session, this)).ConfigureAwait(false);
         return stream ?? throw new UrlError(UrlErrorCode.RequestBodyStreamExhausted, $"The request to {UrlText.Safe(request.Url)} must be sent again, and its body stream can be read only once: the delegate's NeedNewBodyStreamAsync gave no new stream.", request.Url);
     }
 
