@@ -44,7 +44,7 @@ internal static class BodyPump
         var pipe = new Pipe(DelegateOptions);
         using var pumpCancellation = CancellationTokenSource.CreateLinkedTokenSource(task.Cancellation.Token);
         var fill = FillAsync(body, pipe.Writer, task, pumpCancellation.Token);
-        var collected = collect ? new ArrayBufferWriter<byte>(Math.Max(256, (int)Math.Min(Array.MaxLength, Math.Max(0, task.CountOfBytesExpectedToReceive)))) : null;
+        var collected = collect ? new ArrayBufferWriter<byte>(Math.Max(256, (int)Math.Min(BodyReader.MaxUpfrontBuffer, Math.Max(0, task.CountOfBytesExpectedToReceive)))) : null;
         Exception? drainError = null;
         try
         {
@@ -111,6 +111,8 @@ internal static class BodyPump
                 var read = await body.ReadAsync(memory, token).ConfigureAwait(false);
                 if (read == 0)
                 {
+                    // Nothing more comes from the network; a consumer still working through the pipe is not a stall.
+                    task.HoldIdleTimeout();
                     await writer.CompleteAsync().ConfigureAwait(false);
                     return true;
                 }
@@ -121,10 +123,18 @@ internal static class BodyPump
                 var flush = writer.FlushAsync(token);
                 if (!flush.IsCompleted)
                 {
+                    // The consumer is behind and the pump stops reading: the server is not stalling, so the idle
+                    // timeout waits (the resource timeout still counts).
+                    task.HoldIdleTimeout();
                     task.OnBackpressure?.Invoke();
+                    var flushed = await flush.ConfigureAwait(false);
+                    task.ReleaseIdleTimeout();
+                    if (flushed.IsCompleted)
+                    {
+                        return false;
+                    }
                 }
-
-                if ((await flush.ConfigureAwait(false)).IsCompleted)
+                else if (flush.Result.IsCompleted)
                 {
                     return false;
                 }

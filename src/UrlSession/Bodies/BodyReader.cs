@@ -6,6 +6,12 @@ namespace UrlSessions;
 /// <summary>Reads a whole body into one array (completion handlers, DataAsync) without a pipe: the fastest path for small bodies.</summary>
 internal static class BodyReader
 {
+    /// <summary>
+    /// The most a body buffer gets before its bytes arrive: a Content-Length is the server's claim, and trusting
+    /// it up front would let a 4-byte response claiming 2 GB allocate 2 GB. Larger bodies grow as bytes arrive.
+    /// </summary>
+    internal const int MaxUpfrontBuffer = 1024 * 1024;
+
     private const int InitialUnknownLengthBuffer = 16 * 1024;
     private const int DiscardBuffer = 64 * 1024;
 
@@ -19,8 +25,8 @@ internal static class BodyReader
             throw new UrlError(UrlErrorCode.DataLengthExceedsMaximum, $"The response from {UrlText.Safe(task.CurrentRequest?.Url)} is {expectedLength} bytes, more than one array can hold; use a delegate or BytesAsync to stream it.", task.CurrentRequest?.Url);
         }
 
-        // With a known length the array is exact and the common case copies nothing afterwards.
-        var buffer = expectedLength >= 0 ? new byte[expectedLength] : new byte[InitialUnknownLengthBuffer];
+        // With a known length up to MaxUpfrontBuffer the array is exact and the common case copies nothing afterwards.
+        var buffer = expectedLength >= 0 ? new byte[Math.Min(expectedLength, MaxUpfrontBuffer)] : new byte[InitialUnknownLengthBuffer];
         var filled = 0;
         while (true)
         {
@@ -50,7 +56,14 @@ internal static class BodyReader
                     ArrayPool<byte>.Shared.Return(probe);
                 }
 
-                Array.Resize(ref buffer, (int)Math.Min(Array.MaxLength, Math.Max(buffer.Length * 2L, InitialUnknownLengthBuffer)));
+                // Double, but stop at a known length so a body that matches its Content-Length ends in an exact array.
+                var grown = Math.Max(buffer.Length * 2L, InitialUnknownLengthBuffer);
+                if (expectedLength > buffer.Length)
+                {
+                    grown = Math.Min(grown, expectedLength);
+                }
+
+                Array.Resize(ref buffer, (int)Math.Min(Array.MaxLength, grown));
                 buffer[filled++] = probed;
                 task.OnBodyBytesReceived(1);
                 continue;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 
 namespace UrlSessions;
@@ -8,7 +9,6 @@ namespace UrlSessions;
 /// </summary>
 internal sealed class CallerBodyStream(PipeReader reader, DataTask task) : Stream
 {
-    private readonly Stream _inner = reader.AsStream(leaveOpen: true);
     private int _disposed;
 
     public override bool CanRead => true;
@@ -25,10 +25,41 @@ internal sealed class CallerBodyStream(PipeReader reader, DataTask task) : Strea
         set => throw new NotSupportedException("A network body stream cannot seek.");
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Consumed(_inner.Read(buffer, offset, count));
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        Consumed(await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (buffer.IsEmpty)
+        {
+            return 0;
+        }
+
+        while (true)
+        {
+            // A failed task completed the writer with its UrlError, which this read throws.
+            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var available = result.Buffer;
+            if (available.IsEmpty)
+            {
+                reader.AdvanceTo(available.End);
+                if (result.IsCompleted)
+                {
+                    return 0;
+                }
+
+                continue;
+            }
+
+            var taken = available.Slice(0, Math.Min(buffer.Length, available.Length));
+            taken.CopyTo(buffer.Span);
+            var count = (int)taken.Length;
+
+            // Uncount before advancing: advancing lets the pump write again, and its count must not overtake ours.
+            task.NoteBuffered(-count);
+            reader.AdvanceTo(taken.End);
+            return count;
+        }
+    }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
@@ -42,12 +73,6 @@ internal sealed class CallerBodyStream(PipeReader reader, DataTask task) : Strea
     public override void SetLength(long value) => throw new NotSupportedException("A network body stream is read-only.");
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("A network body stream is read-only.");
-
-    private int Consumed(int read)
-    {
-        task.NoteBuffered(-read);
-        return read;
-    }
 
     protected override void Dispose(bool disposing)
     {

@@ -243,6 +243,9 @@ public sealed class SessionConfiguration
     /// Replaces the <see cref="SocketsHttpHandler"/> core with another handler (tests put a mock here).
     /// Everything above the core (redirects, headers, timeouts, delegate dispatch) runs the same. The
     /// handler must not follow redirects itself. Connection, TLS and proxy settings then belong to that handler.
+    /// The session disposes the handlers it got when it no longer needs them (after <see cref="UrlSession.FlushAsync"/>
+    /// or <see cref="UrlSession.ResetAsync"/> replaced them, and when it is invalidated); a factory that returns the
+    /// same handler every time keeps that one handler for the session's whole life.
     /// </summary>
     public Func<HttpMessageHandler>? HttpMessageHandlerFactory
     {

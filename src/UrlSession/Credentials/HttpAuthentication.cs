@@ -31,7 +31,7 @@ internal static class HttpAuthentication
         var target = task.DelegateFor<ISessionTaskDelegate>(DelegateMember.TaskDidReceiveChallenge);
         var answer = target is null
             ? ChallengeResponse.PerformDefaultHandling
-            : await session.Dispatcher.Ask(nameof(ISessionTaskDelegate.DidReceiveChallengeAsync), () => target.DidReceiveChallengeAsync(session, task, authenticationChallenge)).ConfigureAwait(false);
+            : await task.AskDelegateAsync(nameof(ISessionTaskDelegate.DidReceiveChallengeAsync), () => target.DidReceiveChallengeAsync(session, task, authenticationChallenge)).ConfigureAwait(false);
 
         switch (answer.Disposition)
         {

@@ -12,7 +12,7 @@ internal static class UrlText
 
         if (!url.IsAbsoluteUri)
         {
-            return url.OriginalString;
+            return WithoutUserInfo(url.OriginalString);
         }
 
         if (url.UserInfo.Length == 0)
@@ -21,5 +21,23 @@ internal static class UrlText
         }
 
         return new UriBuilder(url) { UserName = string.Empty, Password = string.Empty }.Uri.AbsoluteUri;
+    }
+
+    /// <summary>A protocol-relative reference ("//user:password@host/path") has an authority, and with it user-info.</summary>
+    private static string WithoutUserInfo(string relative)
+    {
+        if (!relative.StartsWith("//", StringComparison.Ordinal))
+        {
+            return relative;
+        }
+
+        var authorityEnd = relative.IndexOfAny(['/', '?', '#'], 2);
+        if (authorityEnd < 0)
+        {
+            authorityEnd = relative.Length;
+        }
+
+        var at = relative.LastIndexOf('@', authorityEnd - 1, authorityEnd - 2);
+        return at < 0 ? relative : string.Concat("//", relative.AsSpan(at + 1));
     }
 }

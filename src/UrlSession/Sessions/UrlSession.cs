@@ -120,7 +120,8 @@ public sealed partial class UrlSession : IAsyncDisposable
 
     /// <summary>
     /// Finishes running tasks and invalidates the session, then completes once <see cref="ISessionDelegate.DidBecomeInvalid"/>
-    /// was delivered. Tasks never resumed are cancelled, since nothing else would end them.
+    /// was delivered. Suspended tasks (never resumed, or paused with <see cref="SessionTask.Suspend"/>) are cancelled,
+    /// since nothing else would end them.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
@@ -132,7 +133,7 @@ public sealed partial class UrlSession : IAsyncDisposable
         FinishTasksAndInvalidate();
         foreach (var task in Registry.Snapshot())
         {
-            task.CancelIfNeverStarted();
+            task.CancelIfSuspended();
         }
 
         await _invalidated.Task.ConfigureAwait(false);

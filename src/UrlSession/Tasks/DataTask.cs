@@ -112,7 +112,7 @@ public class DataTask : SessionTask
 
     // Its own method: a lambda in ReceiveBodyAsync capturing its parameter would allocate a closure per task.
     private Task<ResponseDisposition> AskDidReceiveResponse(IDataTaskDelegate target, HttpUrlResponse response) =>
-        Session.Dispatcher.Ask(nameof(IDataTaskDelegate.DidReceiveResponseAsync), () => target.DidReceiveResponseAsync(Session, this, response));
+        AskDelegateAsync(nameof(IDataTaskDelegate.DidReceiveResponseAsync), () => target.DidReceiveResponseAsync(Session, this, response));
 
     private protected override Task PostCompletionHandler(UrlError? error)
     {

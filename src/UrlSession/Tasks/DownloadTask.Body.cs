@@ -175,8 +175,9 @@ public sealed partial class DownloadTask
                     Interlocked.Exchange(ref _bytesWritten, total);
                     if (progressTarget is not null)
                     {
-                        // At most one progress event waits on the queue: a slow delegate slows the events, not the download.
-                        await previousEvent.ConfigureAwait(false);
+                        // At most one progress event waits on the queue: a slow delegate slows the download, but its
+                        // time is not network idle time.
+                        await WaitForDelegateAsync(previousEvent).ConfigureAwait(false);
                         var written = filled;
                         var sum = total;
                         previousEvent = Session.Dispatcher.Post(nameof(IDownloadTaskDelegate.DidWriteData), () => progressTarget.DidWriteData(Session, this, written, sum, expectedTotal));
@@ -191,7 +192,25 @@ public sealed partial class DownloadTask
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        await previousEvent.ConfigureAwait(false);
+        await WaitForDelegateAsync(previousEvent).ConfigureAwait(false);
+    }
+
+    private async ValueTask WaitForDelegateAsync(Task delegateEvent)
+    {
+        if (delegateEvent.IsCompleted)
+        {
+            return;
+        }
+
+        HoldIdleTimeout();
+        try
+        {
+            await delegateEvent.ConfigureAwait(false);
+        }
+        finally
+        {
+            ReleaseIdleTimeout();
+        }
     }
 
     /// <summary>Gives the finished file to its owner: the delegate (then deleted), the completion handler (deleted after it), or the awaiting caller.</summary>
@@ -208,7 +227,8 @@ public sealed partial class DownloadTask
         {
             if (DelegateFor<IDownloadTaskDelegate>(DelegateMember.DidFinishDownloading) is { } target)
             {
-                await Session.Dispatcher.Invoke(nameof(IDownloadTaskDelegate.DidFinishDownloading), () => target.DidFinishDownloading(Session, this, path)).ConfigureAwait(false);
+                // Moving a large file can take a while: that is not the server stalling.
+                await WaitForDelegateAsync(Session.Dispatcher.Invoke(nameof(IDownloadTaskDelegate.DidFinishDownloading), () => target.DidFinishDownloading(Session, this, path))).ConfigureAwait(false);
             }
         }
         finally

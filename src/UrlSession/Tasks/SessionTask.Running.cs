@@ -87,6 +87,29 @@ public abstract partial class SessionTask
         }
     }
 
+    /// <summary>The body pump stopped reading for the consumer's sake (backpressure, or the body ended): not network idle time.</summary>
+    internal void HoldIdleTimeout() => _timeouts?.HoldIdle();
+
+    /// <summary>The body pump reads from the network again: the idle wait starts over.</summary>
+    internal void ReleaseIdleTimeout() => _timeouts?.ReleaseIdle();
+
+    /// <summary>
+    /// Asks the delegate for a decision on the delegate queue. The idle timeout does not count while the delegate
+    /// decides (it may ask the user); the resource timeout does.
+    /// </summary>
+    internal async Task<T> AskDelegateAsync<T>(string member, Func<ValueTask<T>> decision)
+    {
+        HoldIdleTimeout();
+        try
+        {
+            return await Session.Dispatcher.Ask(member, decision).ConfigureAwait(false);
+        }
+        finally
+        {
+            ReleaseIdleTimeout();
+        }
+    }
+
     private void OnResumed() => _timeouts?.Continue();
 
     /// <summary>The task stops timing itself (its response went to another task, which has its own timeouts).</summary>
@@ -407,10 +430,10 @@ public abstract partial class SessionTask
         Session.Dispatcher.Ask(nameof(ISessionTaskDelegate.WillBeginDelayedRequestAsync), () => target.WillBeginDelayedRequestAsync(Session, this, request));
 
     private Task<UrlRequest?> AskWillPerformHttpRedirection(ISessionTaskDelegate target, HttpUrlResponse response, UrlRequest proposed) =>
-        Session.Dispatcher.Ask(nameof(ISessionTaskDelegate.WillPerformHttpRedirectionAsync), () => target.WillPerformHttpRedirectionAsync(Session, this, response, proposed));
+        AskDelegateAsync(nameof(ISessionTaskDelegate.WillPerformHttpRedirectionAsync), () => target.WillPerformHttpRedirectionAsync(Session, this, response, proposed));
 
     private Task<Stream?> AskNeedNewBodyStream(ISessionTaskDelegate target) =>
-        Session.Dispatcher.Ask(nameof(ISessionTaskDelegate.NeedNewBodyStreamAsync), () => target.NeedNewBodyStreamAsync(Session, this));
+        AskDelegateAsync(nameof(ISessionTaskDelegate.NeedNewBodyStreamAsync), () => target.NeedNewBodyStreamAsync(Session, this));
 
     private Task PostDidFinishCollectingMetrics(ISessionTaskDelegate target, TaskMetrics metrics) =>
         Session.Dispatcher.Post(nameof(ISessionTaskDelegate.DidFinishCollectingMetrics), () => target.DidFinishCollectingMetrics(Session, this, metrics));

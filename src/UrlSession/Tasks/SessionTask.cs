@@ -198,12 +198,12 @@ public abstract partial class SessionTask
         Gate.OpenGate();
     }
 
-    /// <summary>Cancels the task if it was never resumed (session disposal: nothing else would end it).</summary>
-    internal void CancelIfNeverStarted()
+    /// <summary>Cancels the task if it is suspended, never resumed or paused (session disposal: nothing else would end it).</summary>
+    internal void CancelIfSuspended()
     {
         lock (_lock)
         {
-            if (_started)
+            if (_state != SessionTaskState.Suspended)
             {
                 return;
             }

@@ -21,6 +21,7 @@ internal sealed class TaskTimeouts : IDisposable
     private long _started;
     private long _lastActivity;
     private bool _paused;
+    private bool _held;
     private bool _fired;
 
     public TaskTimeouts(TimeProvider time, TimeSpan idle, TimeSpan resource, Action<string> onTimeout)
@@ -68,6 +69,29 @@ internal sealed class TaskTimeouts : IDisposable
         }
     }
 
+    /// <summary>
+    /// The task stopped reading for its own reasons (a slow consumer holds the pump back, or the body was read to
+    /// the end): the idle timeout does not count until <see cref="ReleaseIdle"/>, since the server is not stalling.
+    /// </summary>
+    public void HoldIdle()
+    {
+        lock (_lock)
+        {
+            _held = true;
+        }
+    }
+
+    /// <summary>Reading again: the idle wait starts over.</summary>
+    public void ReleaseIdle()
+    {
+        lock (_lock)
+        {
+            _held = false;
+            _lastActivity = _time.GetTimestamp();
+            ArmLocked();
+        }
+    }
+
     public void Dispose()
     {
         lock (_lock)
@@ -93,7 +117,7 @@ internal sealed class TaskTimeouts : IDisposable
             {
                 which = "resource";
             }
-            else if (!_paused && _idle != Timeout.InfiniteTimeSpan && _time.GetElapsedTime(Volatile.Read(ref _lastActivity), now) >= _idle)
+            else if (!_paused && !_held && _idle != Timeout.InfiniteTimeSpan && _time.GetElapsedTime(Volatile.Read(ref _lastActivity), now) >= _idle)
             {
                 which = "request";
             }
@@ -124,7 +148,7 @@ internal sealed class TaskTimeouts : IDisposable
             due = Max(_resource - _time.GetElapsedTime(_started, now), TimeSpan.Zero);
         }
 
-        if (!_paused && _idle != Timeout.InfiniteTimeSpan)
+        if (!_paused && !_held && _idle != Timeout.InfiniteTimeSpan)
         {
             var idleDue = Max(_idle - _time.GetElapsedTime(Volatile.Read(ref _lastActivity), now), TimeSpan.Zero);
             due = due == Timeout.InfiniteTimeSpan ? idleDue : Min(due, idleDue);

@@ -19,7 +19,7 @@ internal sealed class HttpTransport : IDisposable
     {
         TrustEvaluator = new ServerTrustEvaluator(session);
         _createHandler = settings.HttpMessageHandlerFactory ?? (() => CreateSocketsHandler(settings, TrustEvaluator));
-        _current = new Generation(new HttpMessageInvoker(_createHandler(), disposeHandler: true));
+        _current = new Generation(_createHandler());
     }
 
     public ServerTrustEvaluator TrustEvaluator { get; }
@@ -57,8 +57,16 @@ internal sealed class HttpTransport : IDisposable
                 return;
             }
 
+            var handler = _createHandler();
+            if (ReferenceEquals(handler, _current.Handler))
+            {
+                // The factory hands out one shared handler: it cannot give new connections, and disposing it
+                // would break every later task.
+                return;
+            }
+
             RetireLocked(_current);
-            _current = new Generation(new HttpMessageInvoker(_createHandler(), disposeHandler: true));
+            _current = new Generation(handler);
         }
     }
 
@@ -102,9 +110,11 @@ internal sealed class HttpTransport : IDisposable
         },
     };
 
-    internal sealed class Generation(HttpMessageInvoker invoker)
+    internal sealed class Generation(HttpMessageHandler handler)
     {
-        public HttpMessageInvoker Invoker { get; } = invoker;
+        public HttpMessageHandler Handler { get; } = handler;
+
+        public HttpMessageInvoker Invoker { get; } = new(handler, disposeHandler: true);
 
         public int Users { get; set; }
 

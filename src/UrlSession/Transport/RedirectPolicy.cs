@@ -22,7 +22,7 @@ internal static class RedirectPolicy
         }
         catch (UriFormatException ex)
         {
-            throw new UrlError(UrlErrorCode.RedirectToNonExistentLocation, $"{UrlText.Safe(request.Url)} redirected to '{location.OriginalString}', which is not a valid URL.", request.Url, ex);
+            throw new UrlError(UrlErrorCode.RedirectToNonExistentLocation, $"{UrlText.Safe(request.Url)} redirected to '{UrlText.Safe(location)}', which is not a valid URL.", request.Url, ex);
         }
 
         if (target.Fragment.Length == 0 && request.Url.Fragment.Length > 0)

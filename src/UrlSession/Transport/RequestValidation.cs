@@ -8,7 +8,7 @@ internal static class RequestValidation
         var url = request.Url;
         if (!url.IsAbsoluteUri)
         {
-            throw new UrlError(UrlErrorCode.BadUrl, $"The URL '{url.OriginalString}' is relative; a task needs an absolute http or https URL.", url);
+            throw new UrlError(UrlErrorCode.BadUrl, $"The URL '{UrlText.Safe(url)}' is relative; a task needs an absolute http or https URL.", url);
         }
 
         if (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)

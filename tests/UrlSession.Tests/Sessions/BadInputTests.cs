@@ -85,6 +85,16 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task A_protocol_relative_url_is_BadUrl_and_its_message_leaves_out_user_info()
+    {
+        var task = await RunAsync(new Uri("//user:hunter2@example.test/x", UriKind.Relative));
+
+        task.Error!.Code.Should().Be(UrlErrorCode.BadUrl);
+        task.Error.Message.Should().NotContain("hunter2").And.Contain("example.test/x");
+        _sent.Should().Be(0);
+    }
+
+    [Fact]
     public async Task A_valid_request_is_sent()
     {
         var task = await RunAsync(new Uri("http://example.test/ok"));

@@ -111,6 +111,23 @@ public sealed class InvalidationTests
     }
 
     [Fact]
+    public async Task DisposeAsync_cancels_a_task_left_suspended()
+    {
+        var mock = new MockHttpMessageHandler();
+        var body = new GatedStream();
+        mock.When(Url.ToString()).Respond(_ => body.Response());
+        var session = MockSession.Create(mock);
+        var task = session.CreateDataTask(Url);
+        task.Resume();
+        await body.WaitForBlockedReadAsync(1);
+        task.Suspend();
+
+        await session.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+
+        task.Error!.Code.Should().Be(UrlErrorCode.Cancelled);
+    }
+
+    [Fact]
     public async Task DisposeAsync_waits_for_a_running_task()
     {
         var mock = new MockHttpMessageHandler();

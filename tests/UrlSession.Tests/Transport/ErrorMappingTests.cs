@@ -68,6 +68,42 @@ public sealed class ErrorMappingTests
     }
 
     [Fact]
+    public async Task A_connection_dropped_mid_body_is_NetworkConnectionLost_for_a_delegate_task()
+    {
+        var mock = new MockHttpMessageHandler();
+        var dropped = new IOException("reset by peer", new SocketException((int)SocketError.ConnectionReset));
+        mock.When(Url.ToString()).Respond(_ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new FailingStream(dropped)) });
+        var recorder = new RecordingDelegate();
+        await using var session = MockSession.Create(mock, recorder);
+
+        var task = session.CreateDataTask(Url);
+        await task.RunAsync();
+
+        task.Error!.Code.Should().Be(UrlErrorCode.NetworkConnectionLost);
+        task.Error.InnerException.Should().BeSameAs(dropped);
+        recorder.Events.Should().StartWith("response").And.EndWith("complete NetworkConnectionLost");
+    }
+
+    [Fact]
+    public async Task A_connection_dropped_mid_body_fails_the_BytesAsync_read_with_NetworkConnectionLost()
+    {
+        var mock = new MockHttpMessageHandler();
+        mock.When(Url.ToString()).Respond(_ => new HttpResponseMessage(HttpStatusCode.OK)
+        {
+            Content = new StreamContent(new FailingStream(new IOException("reset by peer"))),
+        });
+        await using var session = MockSession.Create(mock);
+
+        var (_, body) = await session.BytesAsync(Url);
+        await using (body)
+        {
+            var read = () => body.CopyToAsync(Stream.Null);
+
+            (await read.Should().ThrowAsync<UrlError>()).Which.Code.Should().Be(UrlErrorCode.NetworkConnectionLost);
+        }
+    }
+
+    [Fact]
     public async Task A_corrupt_content_encoding_is_CannotDecodeContentData()
     {
         var error = await FailAsync(m => m.When(Url.ToString()).Respond(_ => new HttpResponseMessage(HttpStatusCode.OK)

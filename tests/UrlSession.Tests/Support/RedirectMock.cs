@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using RichardSzalay.MockHttp;
 
-namespace UrlSessions.Tests.Transport;
+namespace UrlSessions.Tests.Support;
 
 /// <summary>What a mock endpoint received: method, body and headers, read while the request was alive.</summary>
 internal sealed record Received(HttpMethod Method, Uri Url, string? Body, string? ContentType, IReadOnlyDictionary<string, string> Headers);
