@@ -336,7 +336,7 @@ public abstract partial class SessionTask
         while (true)
         {
             // A message can be sent once: every try gets a fresh one.
-            using var message = RequestMessageFactory.Create(request, Session.Settings, Session.DefaultHeaders, credential, replacementBody, this);
+            using var message = RequestMessageFactory.Create(request, Session.Settings, Session.DefaultHeaders, credential, replacementBody, this, OriginalRequest?.Url);
             try
             {
                 return await _transport!.Invoker.SendAsync(message, Cancellation.Token).ConfigureAwait(false);

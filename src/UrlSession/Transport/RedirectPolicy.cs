@@ -72,7 +72,10 @@ internal static class RedirectPolicy
         _ => false,
     };
 
-    private static bool SameOrigin(Uri a, Uri b) =>
+    public static bool IsOriginBound(string headerName) =>
+        Array.Exists(OriginBoundHeaders, h => h.Equals(headerName, StringComparison.OrdinalIgnoreCase));
+
+    public static bool SameOrigin(Uri a, Uri b) =>
         string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase)
         && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase)
         && a.Port == b.Port;

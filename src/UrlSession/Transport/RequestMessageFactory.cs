@@ -10,7 +10,7 @@ namespace UrlSessions;
 /// </summary>
 internal static class RequestMessageFactory
 {
-    public static HttpRequestMessage Create(UrlRequest request, SessionConfiguration settings, HeaderList defaultHeaders, UrlCredential? credential, Stream? replacementBody, SessionTask? task = null)
+    public static HttpRequestMessage Create(UrlRequest request, SessionConfiguration settings, HeaderList defaultHeaders, UrlCredential? credential, Stream? replacementBody, SessionTask? task = null, Uri? originalUrl = null)
     {
         var message = new HttpRequestMessage(request.Method, request.Url)
         {
@@ -33,9 +33,12 @@ internal static class RequestMessageFactory
             Add(message, name, value);
         }
 
+        // The session's credentials and cookies set as additional headers stay with the origin the task started at,
+        // like the request's own (a redirect elsewhere must not leak them).
+        var crossOrigin = originalUrl is not null && !RedirectPolicy.SameOrigin(originalUrl, request.Url);
         foreach (var (name, value) in defaultHeaders.Fields)
         {
-            if (!request.Headers.Contains(name))
+            if (!request.Headers.Contains(name) && !(crossOrigin && RedirectPolicy.IsOriginBound(name)))
             {
                 Add(message, name, value);
             }
