@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -38,6 +39,8 @@ internal sealed class LoopbackServer : IAsyncDisposable
         app.MapGet("/status/{code:int}", (int code) => Results.Text($"status {code}", "text/plain", statusCode: code));
         app.MapGet("/slow-ish", SlowIshAsync);
         app.MapGet("/stall", StallAsync);
+        app.MapPost("/upload", UploadAsync);
+        app.MapGet("/download/tour.bin", () => Results.Bytes(DownloadBody, "application/octet-stream", enableRangeProcessing: true, entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue("\"tour-v1\"")));
 
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -48,6 +51,25 @@ internal sealed class LoopbackServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+
+    /// <summary>What /download/tour.bin serves: 512 KiB with a strong ETag and byte ranges.</summary>
+    public static byte[] DownloadBody { get; } = Enumerable.Range(0, 512 * 1024).Select(i => (byte)(i % 251)).ToArray();
+
+    /// <summary>Reads the whole request body and answers with its length, SHA-256 and Content-Type.</summary>
+    private static async Task<IResult> UploadAsync(HttpRequest request)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[64 * 1024];
+        long length = 0;
+        int read;
+        while ((read = await request.Body.ReadAsync(buffer, request.HttpContext.RequestAborted)) > 0)
+        {
+            hash.AppendData(buffer, 0, read);
+            length += read;
+        }
+
+        return Results.Json(new { length, sha256 = Convert.ToHexStringLower(hash.GetHashAndReset()), contentType = request.ContentType });
     }
 
     /// <summary>A chunked body (no Content-Length): 6 pieces of 16 KiB, 40 ms apart.</summary>

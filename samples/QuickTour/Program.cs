@@ -1,8 +1,9 @@
-// The quick tour: every data-task style of UrlSession against an embedded loopback server.
+// The quick tour: every task style of UrlSession (data, upload, download) against an embedded loopback server.
 // Run it with `dotnet run --project samples/QuickTour`; it exits by itself and never leaves 127.0.0.1.
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Text;
 using UrlSessions;
 using UrlSessions.Samples.QuickTour;
@@ -72,7 +73,44 @@ Tour.Section("Redirects: WillPerformHttpRedirectionAsync on a per-task delegate"
 var (_, finalResponse) = await session.DataAsync(server["/redirect"], new RedirectLogger());
 Tour.Print($"final: {((HttpUrlResponse)finalResponse).StatusCode} from {finalResponse.Url.PathAndQuery}");
 
-// 6. Errors: one exception type, UrlError, whose codes are NSURLErrorDomain's numbers.
+// 6. Uploads: UploadAsync from bytes or from a file (read as it is sent, never loaded whole). The server
+//    echoes the length and SHA-256 it received; DidSendBodyData reports the body's progress.
+Tour.Section("Uploads: UploadAsync from bytes and from a file, DidSendBodyData");
+var uploadRequest = new UrlRequest(server["/upload"]) { Method = HttpMethod.Post };
+var payload = RandomNumberGenerator.GetBytes(200 * 1024);
+var sent = new UploadProgress();
+var (echo, _) = await session.UploadAsync(uploadRequest.WithHeader("Content-Type", "application/octet-stream"), payload, sent);
+Tour.Print($"bytes: {sent.Summary}");
+Tour.Print($"server: {Encoding.UTF8.GetString(echo)}");
+Tour.Print($"ours:   sha256 {Convert.ToHexStringLower(SHA256.HashData(payload))}");
+
+var uploadFile = Path.Combine(Path.GetTempPath(), $"quicktour-{Environment.ProcessId}.json");
+await File.WriteAllTextAsync(uploadFile, $"{{\"hello\":\"from a file\",\"padding\":\"{new string('x', 150 * 1024)}\"}}");
+try
+{
+    // No Content-Type set: the session supplies one from the extension (.json → application/json).
+    var fileProgress = new UploadProgress();
+    var (fileEcho, _) = await session.UploadAsync(uploadRequest, uploadFile, fileProgress);
+    Tour.Print($"file:  {fileProgress.Summary}");
+    Tour.Print($"server: {Encoding.UTF8.GetString(fileEcho)}");
+}
+finally
+{
+    File.Delete(uploadFile);
+}
+
+// 7. Downloads: DownloadAsync streams the body to a file in the session's download folder and hands it
+//    over; the caller owns it from then on (move it or delete it).
+Tour.Section("Downloads: DownloadAsync, then move the file");
+var (location, downloadResponse) = await session.DownloadAsync(server["/download/tour.bin"]);
+Tour.Print($"{((HttpUrlResponse)downloadResponse).StatusCode}, {new FileInfo(location).Length} bytes at {location}");
+var destination = Path.Combine(Path.GetTempPath(), $"quicktour-{Environment.ProcessId}-{downloadResponse.SuggestedFilename}");
+File.Move(location, destination, overwrite: true);
+var same = (await File.ReadAllBytesAsync(destination)).AsSpan().SequenceEqual(LoopbackServer.DownloadBody);
+Tour.Print($"moved to {destination}: {(same ? "identical to" : "DIFFERENT FROM")} the server's bytes");
+File.Delete(destination);
+
+// 8. Errors: one exception type, UrlError, whose codes are NSURLErrorDomain's numbers.
 Tour.Section("Errors: connection refused");
 var closedPort = ClosedLoopbackPort();
 try
@@ -85,7 +123,7 @@ catch (UrlError error)
     Tour.Print($"message: {error.Message}");
 }
 
-// 7. Cancellation: a CancellationToken for the async forms, Cancel() for tasks. Either way the task
+// 9. Cancellation: a CancellationToken for the async forms, Cancel() for tasks. Either way the task
 //    completes exactly once, with Cancelled (-999).
 Tour.Section("Cancellation");
 using (var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200)))
@@ -107,7 +145,7 @@ stalled.Cancel(); // a second Cancel changes nothing
 await stalled.Completion;
 Tour.Print($"task.Cancel(): state {stalled.State}, error {stalled.Error?.Code} ({(int?)stalled.Error?.Code})");
 
-// 8. Invalidation: FinishTasksAndInvalidate lets running tasks finish, refuses new ones, then sends
+// 10. Invalidation: FinishTasksAndInvalidate lets running tasks finish, refuses new ones, then sends
 //    DidBecomeInvalid once.
 Tour.Section("Invalidation: FinishTasksAndInvalidate + DidBecomeInvalid");
 var watcher = new PrintingDelegate();
