@@ -29,7 +29,8 @@ internal sealed class ProgressContent : HttpContent
 
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
-        var length = _body.Length;
+        // A Content-Length the caller set is a promise too: the body must keep it.
+        var length = Headers.ContentLength ?? _body.Length;
         var source = _body.OpenRead(_replacement);
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try

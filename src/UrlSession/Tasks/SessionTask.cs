@@ -83,8 +83,16 @@ public abstract partial class SessionTask
     /// <summary>The response body's expected length, or -1 when unknown.</summary>
     public long CountOfBytesExpectedToReceive => Interlocked.Read(ref _countOfBytesExpectedToReceive);
 
-    /// <summary>Progress of the response body: bytes received out of bytes expected.</summary>
-    public TransferProgress Progress => new(CountOfBytesReceived, CountOfBytesExpectedToReceive);
+    /// <summary>
+    /// Progress of the task's main transfer: for upload tasks the request body (bytes sent out of bytes to send),
+    /// for the others the response body (bytes received out of bytes expected).
+    /// </summary>
+    public TransferProgress Progress => MeasuresUpload
+        ? new(CountOfBytesSent, CountOfBytesExpectedToSend)
+        : new(CountOfBytesReceived, CountOfBytesExpectedToReceive);
+
+    /// <summary>Whether <see cref="Progress"/> follows the request body (upload tasks) rather than the response body.</summary>
+    private protected virtual bool MeasuresUpload => false;
 
     /// <summary>Your own description of the task, for logs and UI.</summary>
     public string? TaskDescription { get; set; }

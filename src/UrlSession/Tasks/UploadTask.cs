@@ -8,6 +8,8 @@ public sealed class UploadTask : DataTask
     {
     }
 
+    private protected override bool MeasuresUpload => true;
+
     internal static new UploadTask Create(UrlSession session, long taskIdentifier, UrlRequest request, DataTaskMode mode, Action<byte[]?, UrlResponse?, UrlError?>? completionHandler) =>
         new(session, taskIdentifier, request, mode, completionHandler);
 }

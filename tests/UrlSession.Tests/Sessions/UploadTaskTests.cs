@@ -71,6 +71,7 @@ public sealed class UploadTaskTests : IDisposable
         data.Should().Equal(SHA256.HashData(body));
         task.CountOfBytesSent.Should().Be(body.Length);
         task.CountOfBytesExpectedToSend.Should().Be(body.Length);
+        task.Progress.Should().Be(new TransferProgress(body.Length, body.Length), "an upload task's progress follows the body it sends");
     }
 
     [Fact]
@@ -128,6 +129,22 @@ public sealed class UploadTaskTests : IDisposable
         task.Error!.Code.Should().Be(UrlErrorCode.RequestBodyStreamExhausted);
         task.Error.Message.Should().Contain("NeedNewBodyStreamAsync");
         handler.Requests.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Stream_body_must_keep_a_Content_Length_the_caller_set()
+    {
+        var handler = new BodyRecordingHandler(_ => new HttpResponseMessage(HttpStatusCode.OK));
+        await using var session = Session(handler);
+        var request = new UrlRequest(new Uri("http://example.test/")) { Method = HttpMethod.Put, Body = RequestBody.FromStream(new MemoryStream(new byte[10])) }
+            .WithHeader("Content-Length", "12");
+
+        var task = session.CreateUploadTask(request);
+        task.Resume();
+        await task.Completion;
+
+        task.Error!.Code.Should().Be(UrlErrorCode.RequestBodyStreamExhausted);
+        task.Error.Message.Should().Contain("12");
     }
 
     [Fact]
