@@ -39,6 +39,12 @@ internal sealed class ProgressContent : HttpContent
             long total = 0;
             while (true)
             {
+                if (_task is not null)
+                {
+                    // Suspend pauses an upload too: nothing more is read or sent until Resume.
+                    await BodyReader.WaitWhileSuspendedAsync(_task, cancellationToken).ConfigureAwait(false);
+                }
+
                 var read = await source.ReadAsync(buffer.AsMemory(0, ChunkSize), cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
