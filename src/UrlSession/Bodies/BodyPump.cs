@@ -116,10 +116,18 @@ internal static class BodyPump
                 }
             }
         }
-        catch (Exception ex) when (ex is not UrlError)
+        catch (Exception ex)
         {
-            await writer.CompleteAsync(ex).ConfigureAwait(false);
-            throw;
+            // The reader (a delegate drain or the caller's stream) sees the same UrlError the task completes with,
+            // never the raw IOException or HttpIOException.
+            var error = ErrorMapping.ToUrlError(ex, task);
+            await writer.CompleteAsync(error).ConfigureAwait(false);
+            if (ReferenceEquals(error, ex))
+            {
+                throw;
+            }
+
+            throw error;
         }
     }
 
