@@ -76,6 +76,15 @@ internal static class LoopbackEndpoints
             context.Response.ContentLength = k + 100_000;
             await context.Response.Body.WriteAsync(Pattern(k));
             await context.Response.Body.FlushAsync();
+            if (context.Request.Query["id"] is [{ } id])
+            {
+                // Abort only once the test saw the first k bytes: an early reset could discard them unread.
+                var gate = gates.Stall(id);
+                gate.MarkStarted();
+                await gate.Released;
+                gate.MarkEnded();
+            }
+
             context.Abort();
         });
         app.MapGet("/stall", StallAsync);

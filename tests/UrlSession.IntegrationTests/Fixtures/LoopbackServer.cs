@@ -75,7 +75,9 @@ public sealed class LoopbackServer : IAsyncLifetime
         await Raw.DisposeAsync();
         if (_app is not null)
         {
-            await _app.StopAsync();
+            // Handlers still waiting on a gate (a test failed before releasing it) must not hold up the run.
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await _app.StopAsync(patience.Token);
             await _app.DisposeAsync();
         }
     }
