@@ -146,8 +146,10 @@ internal static class BodyPump
                 await session.Dispatcher.Invoke(nameof(IDataTaskDelegate.DidReceiveData), () => target.DidReceiveData(session, task, segment)).ConfigureAwait(false);
             }
 
+            // Measure before AdvanceTo: afterwards the segments go back to the pool and the sequence's length is garbage.
+            var consumed = buffer.Length;
             reader.AdvanceTo(buffer.End);
-            task.NoteBuffered(-buffer.Length);
+            task.NoteBuffered(-consumed);
             if (result.IsCompleted)
             {
                 await reader.CompleteAsync().ConfigureAwait(false);
