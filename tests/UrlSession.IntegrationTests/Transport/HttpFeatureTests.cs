@@ -93,6 +93,7 @@ public sealed class HttpFeatureTests(LoopbackServer server) : IClassFixture<Loop
         var error = (await FluentActions.Awaiting(() => session.DataAsync(server.HttpsUrl("/hello")).Within()).Should().ThrowAsync<UrlError>()).Which;
 
         error.Code.Should().Be(UrlErrorCode.ServerCertificateUntrusted);
+        error.FailingUrl.Should().Be(server.HttpsUrl("/hello"));
     }
 
     [Fact]
