@@ -97,6 +97,43 @@ public sealed class DelegateQueueTests(LoopbackServer server) : IClassFixture<Lo
         running.CountOfBytesReceived.Should().Be(200);
     }
 
+    [Fact]
+    public async Task Events_run_on_a_caller_supplied_scheduler()
+    {
+        var pair = new ConcurrentExclusiveSchedulerPair();
+        var recorder = new SchedulerRecorder();
+        await using var session = new UrlSession(SessionConfiguration.Ephemeral, recorder, pair.ExclusiveScheduler);
+        session.DelegateQueue.Should().BeSameAs(pair.ExclusiveScheduler);
+        session.CreateDataTask(server.HttpUrl("/bytes/3000")).Resume();
+
+        await recorder.Completed.Within();
+
+        recorder.Schedulers.Should().NotBeEmpty().And.OnlyContain(s => s == pair.ExclusiveScheduler);
+    }
+
+    private sealed class SchedulerRecorder : RecordingDelegate
+    {
+        public System.Collections.Concurrent.ConcurrentBag<TaskScheduler> Schedulers { get; } = [];
+
+        public override ValueTask<ResponseDisposition> DidReceiveResponseAsync(UrlSession session, DataTask task, UrlResponse response)
+        {
+            Schedulers.Add(TaskScheduler.Current);
+            return base.DidReceiveResponseAsync(session, task, response);
+        }
+
+        public override void DidReceiveData(UrlSession session, DataTask task, ReadOnlyMemory<byte> data)
+        {
+            Schedulers.Add(TaskScheduler.Current);
+            base.DidReceiveData(session, task, data);
+        }
+
+        public override void DidComplete(UrlSession session, SessionTask task, UrlError? error)
+        {
+            Schedulers.Add(TaskScheduler.Current);
+            base.DidComplete(session, task, error);
+        }
+    }
+
     private sealed class OverlapDetector : IDataTaskDelegate
     {
         private int _inside;
