@@ -142,10 +142,16 @@ internal static class BodyPump
         }
         catch (Exception ex)
         {
-            // Whoever reads the pipe (the drain, or the BytesAsync caller's stream) sees the error the task
-            // completes with, not the raw cancellation or I/O exception behind it.
-            await writer.CompleteAsync(ErrorMapping.ToUrlError(ex, task)).ConfigureAwait(false);
-            throw;
+            // The reader (a delegate drain or the caller's stream) sees the same UrlError the task completes with,
+            // never the raw IOException or HttpIOException.
+            var error = ErrorMapping.ToUrlError(ex, task);
+            await writer.CompleteAsync(error).ConfigureAwait(false);
+            if (ReferenceEquals(error, ex))
+            {
+                throw;
+            }
+
+            throw error;
         }
     }
 

@@ -317,7 +317,18 @@ public abstract partial class SessionTask
         var replacementBody = await NextBodyStreamAsync(request).ConfigureAwait(false);
         _metrics?.RequestStarted(request);
         _timeouts?.Touch();
-        var response = await SendWaitingForConnectivityAsync(request, credential, replacementBody).ConfigureAwait(false);
+        HttpResponseMessage response;
+        try
+        {
+            response = await SendWaitingForConnectivityAsync(request, credential, replacementBody).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ResponseEnded && !Cancellation.IsCancellationRequested)
+        {
+            // SocketsHttpHandler reports an HTTP/0.9 reply (a body without a status line) as "response ended"; the
+            // connection was fine, the server just never sent a valid status line and headers.
+            throw new UrlError(UrlErrorCode.BadServerResponse, $"The server at {UrlText.Safe(request.Url)} closed the connection without sending a valid HTTP status line and headers (HTTP/0.9 responses are not supported).", request.Url, ex);
+        }
+
         _timeouts?.Touch();
         _metrics?.ResponseStarted(request.Url, response);
         CookieHandling.StoreResponseCookies(request, response, Session.Settings);

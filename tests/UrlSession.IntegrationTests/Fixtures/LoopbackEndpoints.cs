@@ -49,6 +49,19 @@ internal static class LoopbackEndpoints
             context.Response.ContentLength = n;
             await context.Response.Body.WriteAsync(Pattern(n));
         });
+        app.MapGet("/stream/{n:long}", async (HttpContext context, long n) =>
+        {
+            // A huge body written from one reused 64 KiB block, so the server itself stays small.
+            context.Response.ContentType = "application/octet-stream";
+            context.Response.ContentLength = n;
+            var block = Pattern(64 * 1004);
+            for (long sent = 0; sent < n;)
+            {
+                var size = (int)Math.Min(block.Length, n - sent);
+                await context.Response.Body.WriteAsync(block.AsMemory(0, size), context.RequestAborted);
+                sent += size;
+            }
+        });
         app.MapGet("/chunked/{n:int}", async (HttpContext context, int n) =>
         {
             context.Response.ContentType = "application/octet-stream";
@@ -76,6 +89,15 @@ internal static class LoopbackEndpoints
             context.Response.ContentLength = k + 100_000;
             await context.Response.Body.WriteAsync(Pattern(k));
             await context.Response.Body.FlushAsync();
+            if (context.Request.Query["id"] is [{ } id])
+            {
+                // Abort only once the test saw the first k bytes: an early reset could discard them unread.
+                var gate = gates.Stall(id);
+                gate.MarkStarted();
+                await gate.Released;
+                gate.MarkEnded();
+            }
+
             context.Abort();
         });
         app.MapGet("/stall", StallAsync);

@@ -15,6 +15,13 @@ namespace UrlSessions.IntegrationTests.Fixtures;
 /// self-signed certificate made at startup), plus a raw TCP server for malformed responses and a closed
 /// port. Use it as a class fixture; gates are keyed by id so tests can run in parallel.
 /// </summary>
+/// <remarks>
+/// Endpoints: /hello, /echo (JSON: method, path, protocol, headers, body length, SHA-256, text),
+/// /redirect/{code}?to=, /redirect-chain/{n}, /status/{code}, /bytes/{n}, /chunked/{n}, /stream/{n} (huge),
+/// /gzip, /deflate, /br, /bad-gzip, /drop/{k}[?id=] (aborts after k bytes; with id, once the test releases
+/// <see cref="GateRegistry.Stall"/>), /stall?id=, /slow?id=, /set-cookie?name=&amp;value=, /cookie-echo,
+/// /auth/basic, /connections?id=. Any request with ?probe=id is counted (<see cref="GateRegistry.Hits"/>).
+/// </remarks>
 public sealed class LoopbackServer : IAsyncLifetime
 {
     private WebApplication? _app;
@@ -75,7 +82,9 @@ public sealed class LoopbackServer : IAsyncLifetime
         await Raw.DisposeAsync();
         if (_app is not null)
         {
-            await _app.StopAsync();
+            // Handlers still waiting on a gate (a test failed before releasing it) must not hold up the run.
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await _app.StopAsync(patience.Token);
             await _app.DisposeAsync();
         }
     }

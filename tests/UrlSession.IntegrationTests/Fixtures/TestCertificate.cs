@@ -11,6 +11,9 @@ public static class TestCertificate
 
     public static X509Certificate2 Server => Instance.Value;
 
+    /// <summary>Another self-signed certificate for the same names (trusting it must not trust the server).</summary>
+    public static X509Certificate2 CreateOther() => Create();
+
     private static X509Certificate2 Create()
     {
         using var key = RSA.Create(2048);

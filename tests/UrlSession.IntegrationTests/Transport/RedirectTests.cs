@@ -168,4 +168,27 @@ public sealed class RedirectTests(LoopbackServer server) : IClassFixture<Loopbac
         response.Url.Scheme.Should().Be("http");
         EchoResult.Parse(data).Method.Should().Be("GET");
     }
+
+    [Fact]
+    public async Task A_redirect_without_Location_is_the_final_response()
+    {
+        var recorder = new RecordingDelegate();
+        await using var session = Helpers.Sessions.Ephemeral(recorder);
+
+        var (_, response) = await session.DataAsync(server.HttpUrl("/status/302")).Within();
+
+        ((HttpUrlResponse)response).StatusCode.Should().Be(302);
+        recorder.Redirects.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_redirect_to_an_unsupported_scheme_fails_with_UnsupportedUrl()
+    {
+        await using var session = Helpers.Sessions.Ephemeral();
+
+        var error = (await FluentActions.Awaiting(() => session.DataAsync(server.HttpUrl("/redirect/302?to=ftp%3A%2F%2F127.0.0.1%2Ffile")).Within())
+            .Should().ThrowAsync<UrlError>()).Which;
+
+        error.Code.Should().Be(UrlErrorCode.UnsupportedUrl);
+    }
 }

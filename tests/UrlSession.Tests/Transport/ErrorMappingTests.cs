@@ -27,7 +27,8 @@ public sealed class ErrorMappingTests
         { HttpRequestError.ConnectionError, UrlErrorCode.CannotConnectToHost },
         { HttpRequestError.SecureConnectionError, UrlErrorCode.SecureConnectionFailed },
         { HttpRequestError.InvalidResponse, UrlErrorCode.BadServerResponse },
-        { HttpRequestError.ResponseEnded, UrlErrorCode.NetworkConnectionLost },
+        // Ended before any status line: an empty or HTTP/0.9 reply, a server fault (mid-body it is NetworkConnectionLost).
+        { HttpRequestError.ResponseEnded, UrlErrorCode.BadServerResponse },
         { HttpRequestError.Unknown, UrlErrorCode.Unknown },
     };
 
