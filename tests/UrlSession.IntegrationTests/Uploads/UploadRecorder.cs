@@ -9,7 +9,7 @@ public readonly record struct SendEvent(long BytesSent, long TotalBytesSent, lon
 /// A task delegate for uploads: records body-sent events, answers NeedNewBodyStreamAsync and 401 challenges as
 /// the test says, and records the data events like <see cref="RecordingDelegate"/>.
 /// </summary>
-public sealed class UploadRecorder : RecordingDelegate
+public sealed class UploadRecorder : RecordingDelegate, ISessionTaskDelegate
 {
     private readonly Lock _lock = new();
     private readonly List<SendEvent> _sends = [];
