@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace UrlSessions.IntegrationTests.Uploads;
 
 /// <summary>One DidSendBodyData event, with the task's counters read when it was delivered.</summary>
-public readonly record struct SendEvent(long BytesSent, long TotalBytesSent, long TotalBytesExpectedToSend);
+public readonly record struct SendEvent(long BytesSent, long TotalBytesSent, long TotalBytesExpectedToSend, long TaskCountOfBytesSent, long TaskCountOfBytesExpectedToSend);
 
 /// <summary>
 /// A task delegate for uploads: records body-sent events, answers NeedNewBodyStreamAsync and 401 challenges as
@@ -59,7 +59,7 @@ public sealed class UploadRecorder : RecordingDelegate, ISessionTaskDelegate
         List<TaskCompletionSource> reached;
         lock (_lock)
         {
-            _sends.Add(new SendEvent(bytesSent, totalBytesSent, totalBytesExpectedToSend));
+            _sends.Add(new SendEvent(bytesSent, totalBytesSent, totalBytesExpectedToSend, task.CountOfBytesSent, task.CountOfBytesExpectedToSend));
             reached = [.. _sentWaiters.Where(w => w.Total <= totalBytesSent).Select(w => w.Reached)];
             _sentWaiters.RemoveAll(w => w.Total <= totalBytesSent);
         }
