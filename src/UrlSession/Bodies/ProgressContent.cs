@@ -41,7 +41,13 @@ internal sealed class ProgressContent : HttpContent
             {
                 if (_task is not null)
                 {
-                    // Suspend pauses an upload too: nothing more is read or sent until Resume.
+                    // Suspend pauses an upload too: nothing more is read or sent until Resume. What was counted as sent
+                    // goes out first: HTTP/2 holds DATA frames in its write buffer until a flush.
+                    if (!_task.Gate.IsOpen)
+                    {
+                        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
                     await BodyReader.WaitWhileSuspendedAsync(_task, cancellationToken).ConfigureAwait(false);
                 }
 
