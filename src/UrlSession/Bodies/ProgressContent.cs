@@ -27,6 +27,13 @@ internal sealed class ProgressContent : HttpContent
         }
     }
 
+    /// <summary>
+    /// Writing the body to the connection failed (not reading it): typically the server answered early (a 413 or 401)
+    /// and closed the connection while the body was still going out, which SocketsHttpHandler reports as a bare
+    /// connection error instead of that response.
+    /// </summary>
+    public bool TransportWriteFailed { get; private set; }
+
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
         // A Content-Length the caller set is a promise too: the body must keep it.
@@ -62,7 +69,16 @@ internal sealed class ProgressContent : HttpContent
                     throw new UrlError(UrlErrorCode.RequestBodyStreamExhausted, $"The body for {UrlText.Safe(_url)} is longer than its stated length of {length} bytes.", _url);
                 }
 
-                await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception) when (!cancellationToken.IsCancellationRequested)
+                {
+                    TransportWriteFailed = true;
+                    throw;
+                }
+
                 total += read;
                 _task?.OnBodyBytesSent(read);
             }
