@@ -92,4 +92,67 @@ public sealed class ExpectContinueTests(LoopbackServer server, ITestOutputHelper
         System.Text.Encoding.UTF8.GetString(data).Should().Be("too large");
         output.WriteLine($"http2={http2}: bytes sent before the 413: {recorder.Sends.Sum(s => s.BytesSent):N0} of {size:N0}");
     }
+
+    [Fact]
+    public async Task Early_413_without_Expect_over_HTTP_1_1_is_delivered_when_the_server_closes_the_connection()
+    {
+        // Kestrel does not drain an unread body over its size limit: it answers 413 and closes the connection while
+        // the client is still sending. SocketsHttpHandler reports that as a broken pipe; the session sends again
+        // with Expect: 100-continue and delivers the 413.
+        const int Size = 64 * 1024 * 1024;
+        var probe = GateRegistry.NewId();
+        var recorder = new UploadRecorder();
+        await using var session = Session(http2: false, threshold: null);
+
+        var (data, response) = await session.UploadAsync(Post($"/upload/early-413?probe={probe}"), new byte[Size], recorder).Within();
+
+        ((HttpUrlResponse)response).StatusCode.Should().Be(413);
+        System.Text.Encoding.UTF8.GetString(data).Should().Be("too large");
+        server.Gates.Hits(probe).Should().Be(2, "the first send broke off; the second asked Expect: 100-continue");
+        output.WriteLine($"bytes sent in all: {recorder.Sends.Sum(s => s.BytesSent):N0} of {Size:N0}");
+        recorder.Sends.Sum(s => s.BytesSent).Should().BeLessThan(Size, "the server never read the body");
+    }
+
+    [Fact]
+    public async Task Early_413_without_Expect_over_HTTP_1_1_is_delivered_for_a_file_too()
+    {
+        const int Size = 64 * 1024 * 1024;
+        var path = Path.Combine(Path.GetTempPath(), "urlsession-413-" + Guid.NewGuid().ToString("N") + ".bin");
+        using (var file = File.Create(path))
+        {
+            file.SetLength(Size);
+        }
+
+        try
+        {
+            await using var session = Session(http2: false, threshold: null);
+
+            var (_, response) = await session.UploadAsync(Post("/upload/early-413"), path).Within();
+
+            ((HttpUrlResponse)response).StatusCode.Should().Be(413);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task Early_413_without_Expect_over_HTTP_1_1_for_a_stream_body_is_a_connection_error()
+    {
+        // A stream cannot be sent again without the delegate, so the broken connection is the error.
+        const int Size = 64 * 1024 * 1024;
+        var recorder = new UploadRecorder();
+        await using var session = Session(http2: false, threshold: null);
+        using var source = new MemoryStream(new byte[Size]);
+
+        var task = session.CreateUploadTask(Post("/upload/early-413") with { Body = RequestBody.FromStream(source, Size) });
+        task.Delegate = recorder;
+        task.Resume();
+
+        var error = await recorder.Completed.Within();
+        error.Should().NotBeNull();
+        error!.Code.Should().Be(UrlErrorCode.NetworkConnectionLost);
+        recorder.NewBodyStreamRequests.Should().Be(0);
+    }
 }
