@@ -156,6 +156,39 @@ public sealed class UploadResendTests(LoopbackServer server) : IClassFixture<Loo
     }
 
     [Fact]
+    public async Task Unauthorized_then_credentials_re_sends_bytes_over_HTTP_2()
+    {
+        var body = UploadData.Random(Size, seed: 24);
+        var recorder = new UploadRecorder { Credential = UrlCredential.ForUser(UploadEndpoints.User, UploadEndpoints.Password, CredentialPersistence.None) };
+        await using var session = Helpers.Sessions.Ephemeral(new TrustingDelegate(server.Certificate));
+
+        var (data, _) = await session.UploadAsync(new UrlRequest(server.HttpsUrl("/upload/early-401")) { Method = HttpMethod.Post }, body, recorder).Within();
+
+        var receipt = UploadReceipt.Parse(data);
+        receipt.Protocol.Should().Be("HTTP/2");
+        receipt.Sha256.Should().Be(UploadData.Sha256(body));
+        recorder.Challenges.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Unauthorized_then_credentials_re_sends_a_large_body_the_server_refused_unread()
+    {
+        // 64 MiB is over Kestrel's default limit for draining an unread body: the 401 comes with a closed connection.
+        const int Large = 64 * 1024 * 1024;
+        var body = UploadData.Random(Large, seed: 25);
+        var recorder = new UploadRecorder { Credential = UrlCredential.ForUser(UploadEndpoints.User, UploadEndpoints.Password, CredentialPersistence.None) };
+        await using var session = Helpers.Sessions.Ephemeral();
+
+        var (data, response) = await session.UploadAsync(Post("/upload/early-401"), body, recorder).Within();
+
+        ((HttpUrlResponse)response).StatusCode.Should().Be(200);
+        var receipt = UploadReceipt.Parse(data);
+        receipt.Length.Should().Be(Large);
+        receipt.Sha256.Should().Be(UploadData.Sha256(body));
+        recorder.Challenges.Should().Be(1);
+    }
+
+    [Fact]
     public async Task Unauthorized_then_credentials_re_sends_a_file()
     {
         var body = UploadData.Random(Size, seed: 22);
