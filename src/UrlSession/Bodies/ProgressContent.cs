@@ -58,7 +58,18 @@ internal sealed class ProgressContent : HttpContent
                     await BodyReader.WaitWhileSuspendedAsync(_task, cancellationToken).ConfigureAwait(false);
                 }
 
-                var read = await source.ReadAsync(buffer.AsMemory(0, ChunkSize), cancellationToken).ConfigureAwait(false);
+                int read;
+                try
+                {
+                    read = await source.ReadAsync(buffer.AsMemory(0, ChunkSize), cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not UrlError && !cancellationToken.IsCancellationRequested)
+                {
+                    // The body's source failed, not the network: say so, with its exception inside (an IOException would
+                    // otherwise read as a lost connection once SocketsHttpHandler wrapped it).
+                    throw new UrlError(UrlErrorCode.Unknown, $"Reading the request body for {UrlText.Safe(_url)} failed: {ex.Message}", _url, ex);
+                }
+
                 if (read == 0)
                 {
                     break;
