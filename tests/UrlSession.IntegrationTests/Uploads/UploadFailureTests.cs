@@ -78,7 +78,9 @@ public sealed class UploadFailureTests(LoopbackServer server) : IClassFixture<Lo
 
         var error = await recorder.Completed.Within();
         error.Should().NotBeNull();
-        UploadResendTests.InnerChain(error!).Should().Contain(thrown, $"the task failed with {error!.Code}: {error.Message}");
+        error!.InnerException.Should().BeSameAs(thrown, $"the task failed with {error.Code}: {error.Message}");
+        error.Code.Should().Be(UrlErrorCode.Unknown, "the body's source failed, not the connection");
+        error.Message.Should().Contain("the disk went away");
         task.Error.Should().BeSameAs(error);
         recorder.CompletionCount.Should().Be(1);
         recorder.Sends.Sum(s => s.BytesSent).Should().Be(1024 * 1024);
