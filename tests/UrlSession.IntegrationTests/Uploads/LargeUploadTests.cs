@@ -72,17 +72,29 @@ public sealed class LargeUploadTests(LoopbackServer server, ITestOutputHelper ou
         }
     }
 
-    /// <summary>Writes distinct pseudo-random 1 MiB blocks (so a misplaced block changes the hash) and hashes them as they are written.</summary>
+    /// <summary>
+    /// A sparse file (quick to make on any disk): a distinct pseudo-random 1 MiB block every 16 MiB, zeros between,
+    /// so a lost, repeated or misplaced piece changes the hash. Hashed as it is laid out.
+    /// </summary>
     private static async Task<string> WriteFileAsync(string path)
     {
+        const int DataEvery = 16;
         var block = UploadData.Random(Block, seed: 2024);
+        var zeros = new byte[Block];
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous);
         file.SetLength(FileSize);
-        for (long offset = 0; offset < FileSize; offset += Block)
+        for (long index = 0; index < FileSize / Block; index++)
         {
-            BitConverter.TryWriteBytes(block.AsSpan(0, sizeof(long)), offset);
+            if (index % DataEvery != 0 && index != (FileSize / Block) - 1)
+            {
+                hash.AppendData(zeros);
+                continue;
+            }
+
+            BitConverter.TryWriteBytes(block.AsSpan(0, sizeof(long)), index);
             hash.AppendData(block);
+            file.Position = index * Block;
             await file.WriteAsync(block);
         }
 
