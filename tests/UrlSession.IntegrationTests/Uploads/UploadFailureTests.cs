@@ -87,6 +87,39 @@ public sealed class UploadFailureTests(LoopbackServer server) : IClassFixture<Lo
     }
 
     [Theory]
+    [InlineData(-1)]
+    [InlineData(+1)]
+    public async Task A_file_that_shrinks_or_grows_while_it_is_sent_fails_with_RequestBodyStreamExhausted(int direction)
+    {
+        const int Size = 64 * 1024 * 1024;
+        var id = GateRegistry.NewId();
+        var gate = server.Gates.Upload(id);
+        gate.Allow(256 * 1024);
+        using var file = UploadData.File(new byte[Size]);
+        var recorder = new UploadRecorder();
+        await using var session = Helpers.Sessions.Ephemeral();
+
+        var task = session.CreateUploadTask(Post($"/upload/slow?id={id}"), file.Path);
+        task.Delegate = recorder;
+        task.Resume();
+        await gate.ReceivedAtLeast(256 * 1024).Within();
+
+        // The client has read at most the few MiB the connection buffers: the change is ahead of it.
+        using (var change = new FileStream(file.Path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+        {
+            change.SetLength(direction < 0 ? Size / 2 : Size + (1024 * 1024));
+        }
+
+        gate.AllowAll();
+        var error = await recorder.Completed.Within();
+
+        error.Should().NotBeNull();
+        error!.Code.Should().Be(UrlErrorCode.RequestBodyStreamExhausted);
+        error.Message.Should().Contain(Size.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        (await gate.Ended.Within()).Should().BeNull("the server never got a whole body");
+    }
+
+    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task Cancel_mid_upload_completes_with_Cancelled_exactly_once(bool http2)
