@@ -27,6 +27,13 @@ internal sealed class ProgressContent : HttpContent
         }
     }
 
+    /// <summary>
+    /// Writing the body to the connection failed (not reading it): typically the server answered early (a 413 or 401)
+    /// and closed the connection while the body was still going out, which SocketsHttpHandler reports as a bare
+    /// connection error instead of that response.
+    /// </summary>
+    public bool TransportWriteFailed { get; private set; }
+
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
         // A Content-Length the caller set is a promise too: the body must keep it.
@@ -41,11 +48,28 @@ internal sealed class ProgressContent : HttpContent
             {
                 if (_task is not null)
                 {
-                    // Suspend pauses an upload too: nothing more is read or sent until Resume.
+                    // Suspend pauses an upload too: nothing more is read or sent until Resume. What was counted as sent
+                    // goes out first: HTTP/2 holds DATA frames in its write buffer until a flush.
+                    if (!_task.Gate.IsOpen)
+                    {
+                        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
                     await BodyReader.WaitWhileSuspendedAsync(_task, cancellationToken).ConfigureAwait(false);
                 }
 
-                var read = await source.ReadAsync(buffer.AsMemory(0, ChunkSize), cancellationToken).ConfigureAwait(false);
+                int read;
+                try
+                {
+                    read = await source.ReadAsync(buffer.AsMemory(0, ChunkSize), cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not UrlError && !cancellationToken.IsCancellationRequested)
+                {
+                    // The body's source failed, not the network: say so, with its exception inside (an IOException would
+                    // otherwise read as a lost connection once SocketsHttpHandler wrapped it).
+                    throw new UrlError(UrlErrorCode.Unknown, $"Reading the request body for {UrlText.Safe(_url)} failed: {ex.Message}", _url, ex);
+                }
+
                 if (read == 0)
                 {
                     break;
@@ -56,7 +80,16 @@ internal sealed class ProgressContent : HttpContent
                     throw new UrlError(UrlErrorCode.RequestBodyStreamExhausted, $"The body for {UrlText.Safe(_url)} is longer than its stated length of {length} bytes.", _url);
                 }
 
-                await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception) when (!cancellationToken.IsCancellationRequested)
+                {
+                    TransportWriteFailed = true;
+                    throw;
+                }
+
                 total += read;
                 _task?.OnBodyBytesSent(read);
             }

@@ -26,4 +26,7 @@ internal static partial class Log
     [LoggerMessage(8, LogLevel.Warning, "Server certificate for {Host} rejected: {Errors}")]
     public static partial void CertificateRejected(ILogger logger, string host, System.Net.Security.SslPolicyErrors errors);
 
+    [LoggerMessage(9, LogLevel.Debug, "Task {TaskIdentifier}: the connection to {Url} broke while the body went out; sending again with Expect: 100-continue")]
+    public static partial void ResendingWithExpectContinue(ILogger logger, long taskIdentifier, string url);
+
 }

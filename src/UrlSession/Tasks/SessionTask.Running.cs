@@ -344,13 +344,33 @@ public abstract partial class SessionTask
     {
         var pause = TimeSpan.FromSeconds(1);
         var notified = false;
+        var expectContinue = false;
         while (true)
         {
             // A message can be sent once: every try gets a fresh one.
             using var message = RequestMessageFactory.Create(request, Session.Settings, Session.DefaultHeaders, credential, replacementBody, this, OriginalRequest?.Url);
+            if (expectContinue)
+            {
+                message.Headers.ExpectContinue = true;
+            }
+
             try
             {
                 return await _transport!.Invoker.SendAsync(message, Cancellation.Token).ConfigureAwait(false);
+            }
+            catch (HttpRequestException) when (!expectContinue && message.Headers.ExpectContinue != true
+                && message.Content is ProgressContent { TransportWriteFailed: true }
+                && request.Body is { IsReplayable: true } && !Cancellation.IsCancellationRequested)
+            {
+                // The connection broke while the body went out. Most often the server answered early (413, 401) and
+                // closed it; SocketsHttpHandler then drops that response for a bare connection error. Send once more
+                // asking Expect: 100-continue: such a server answers before any of the body is sent, and that answer
+                // is delivered. A server that does want the body gets it again whole (bytes and files can be re-sent).
+                expectContinue = true;
+                if (Session.Logger.IsEnabled(LogLevel.Debug))
+                {
+                    Log.ResendingWithExpectContinue(Session.Logger, TaskIdentifier, UrlText.Safe(request.Url));
+                }
             }
             catch (HttpRequestException ex) when (Session.Settings.WaitsForConnectivity
                 && ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
