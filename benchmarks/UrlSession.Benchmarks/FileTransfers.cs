@@ -75,7 +75,8 @@ internal static class FileTransfers
 
             var variants = new List<(string Name, Func<Uri, Task<long>> Run)>
             {
-                ("raw HttpClient, 1 MiB buffer (tuned)     ", u => RawTunedAsync(client, u, target, buffer)),
+                ("raw HttpClient, CopyToAsync 1 MiB (tuned)", u => RawCopyToAsync(client, u, target)),
+                ("raw HttpClient, fill 1 MiB, then write   ", u => RawTunedAsync(client, u, target, buffer)),
                 ("raw HttpClient, default CopyToAsync      ", u => RawDefaultAsync(client, u, target)),
                 ("DownloadAsync, no delegate               ", u => SessionDownloadAsync(session, u, null)),
                 ("DownloadAsync, DidWriteData delegate     ", u => SessionDownloadAsync(session, u, new ProgressDelegate())),
@@ -210,6 +211,20 @@ internal static class FileTransfers
         }
 
         return total;
+    }
+
+    /// <summary><c>CopyToAsync</c> with a 1 MiB buffer into an unbuffered asynchronous file: one write per network read.</summary>
+    private static async Task<long> RawCopyToAsync(HttpClient client, Uri url, string path)
+    {
+        using var response = await client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead);
+        response.EnsureSuccessStatusCode();
+        await using var body = await response.Content.ReadAsStreamAsync();
+        await using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous))
+        {
+            await body.CopyToAsync(file, MiB);
+        }
+
+        return new FileInfo(path).Length;
     }
 
     /// <summary>What most code does: <c>CopyToAsync</c> with its defaults into <c>File.Create</c>.</summary>
