@@ -190,6 +190,11 @@ public sealed partial class UrlSession : IAsyncDisposable
             headers = headers.Add("Accept", "*/*");
         }
 
+        if (!headers.Contains(ContentDecoding.AcceptEncodingHeader))
+        {
+            headers = headers.Add(ContentDecoding.AcceptEncodingHeader, ContentDecoding.AcceptEncodingValue);
+        }
+
         return headers;
     }
 }

@@ -77,7 +77,23 @@ public class DataTask : SessionTask
             }
         }
 
-        var body = await message.Content.ReadAsStreamAsync(Cancellation.Token).ConfigureAwait(false);
+        var raw = await message.Content.ReadAsStreamAsync(Cancellation.Token).ConfigureAwait(false);
+        var body = ContentDecoding.Decode(message.Content, raw);
+        if (ReferenceEquals(body, raw))
+        {
+            await ReceiveDecodedAsync(body, response).ConfigureAwait(false);
+            return;
+        }
+
+        // A decoder holds native state: release it as soon as the body is read.
+        await using (body.ConfigureAwait(false))
+        {
+            await ReceiveDecodedAsync(body, response).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReceiveDecodedAsync(Stream body, HttpUrlResponse response)
+    {
         if (Mode == DataTaskMode.Stream)
         {
             await BodyPump.StreamToCallerAsync(body, this, StreamReady!).ConfigureAwait(false);

@@ -53,8 +53,20 @@ public sealed partial class DownloadTask
             }
 
             _partialPath ??= NewDownloadFilePath();
-            var body = await current.Content.ReadAsStreamAsync(Cancellation.Token).ConfigureAwait(false);
-            await WriteBodyAsync(body, _partialPath, offset, expectedTotal).ConfigureAwait(false);
+            var raw = await current.Content.ReadAsStreamAsync(Cancellation.Token).ConfigureAwait(false);
+            var body = ContentDecoding.Decode(current.Content, raw);
+            try
+            {
+                await WriteBodyAsync(body, _partialPath, offset, expectedTotal).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (!ReferenceEquals(body, raw))
+                {
+                    await body.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+
             await HandOverAsync(_partialPath).ConfigureAwait(false);
         }
         finally
