@@ -112,7 +112,7 @@ public abstract partial class SessionTask
             request = await WaitForBeginDateAsync(request).ConfigureAwait(false);
 
             var idle = request.TimeoutInterval ?? Session.Settings.TimeoutIntervalForRequest;
-            _timeouts = new TaskTimeouts(time, idle, Session.Settings.TimeoutIntervalForResource, OnTimedOut);
+            _timeouts = new TaskTimeouts(time, idle, Session.Settings.TimeoutIntervalForResource, this);
             _timeouts.Start(paused: !Gate.IsOpen);
 
             using var message = await SendFollowingRedirectsAsync(request).ConfigureAwait(false);
@@ -147,7 +147,7 @@ public abstract partial class SessionTask
         SetCurrentRequest(request);
         SetResponse(response);
         UrlError? error = null;
-        _timeouts = new TaskTimeouts(time, request.TimeoutInterval ?? Session.Settings.TimeoutIntervalForRequest, Session.Settings.TimeoutIntervalForResource, OnTimedOut);
+        _timeouts = new TaskTimeouts(time, request.TimeoutInterval ?? Session.Settings.TimeoutIntervalForRequest, Session.Settings.TimeoutIntervalForResource, this);
         _timeouts.Start(paused: false);
         try
         {
@@ -166,7 +166,7 @@ public abstract partial class SessionTask
         await CompleteAsync(error, time.GetElapsedTime(started)).ConfigureAwait(false);
     }
 
-    private void OnTimedOut(string which)
+    internal void OnTimedOut(string which)
     {
         var url = CurrentRequest?.Url;
         var message = which == "resource"

@@ -12,28 +12,28 @@ namespace UrlSessions;
 internal sealed class TaskTimeouts : IDisposable
 {
     private static readonly TimeSpan MaxTimerDue = TimeSpan.FromDays(24);
-    private readonly Lock _lock = new();
     private readonly TimeProvider _time;
     private readonly TimeSpan _idle;
     private readonly TimeSpan _resource;
-    private readonly Action<string> _onTimeout;
+    private readonly SessionTask _task;
     private ITimer? _timer;
     private long _started;
     private long _lastActivity;
     private bool _paused;
     private bool _fired;
 
-    public TaskTimeouts(TimeProvider time, TimeSpan idle, TimeSpan resource, Action<string> onTimeout)
+    // The task itself, not an OnTimedOut delegate, and this object as its own lock: two allocations fewer per task.
+    public TaskTimeouts(TimeProvider time, TimeSpan idle, TimeSpan resource, SessionTask task)
     {
         _time = time;
         _idle = idle;
         _resource = resource;
-        _onTimeout = onTimeout;
+        _task = task;
     }
 
     public void Start(bool paused)
     {
-        lock (_lock)
+        lock (this)
         {
             _started = _lastActivity = _time.GetTimestamp();
             _paused = paused;
@@ -52,7 +52,7 @@ internal sealed class TaskTimeouts : IDisposable
 
     public void Pause()
     {
-        lock (_lock)
+        lock (this)
         {
             _paused = true;
         }
@@ -60,7 +60,7 @@ internal sealed class TaskTimeouts : IDisposable
 
     public void Continue()
     {
-        lock (_lock)
+        lock (this)
         {
             _paused = false;
             _lastActivity = _time.GetTimestamp();
@@ -70,7 +70,7 @@ internal sealed class TaskTimeouts : IDisposable
 
     public void Dispose()
     {
-        lock (_lock)
+        lock (this)
         {
             _fired = true;
             _timer?.Dispose();
@@ -81,7 +81,7 @@ internal sealed class TaskTimeouts : IDisposable
     private void OnTimer()
     {
         string? which = null;
-        lock (_lock)
+        lock (this)
         {
             if (_fired || _timer is null)
             {
@@ -107,7 +107,7 @@ internal sealed class TaskTimeouts : IDisposable
             _fired = true;
         }
 
-        _onTimeout(which);
+        _task.OnTimedOut(which);
     }
 
     private void ArmLocked()
