@@ -112,7 +112,7 @@ public abstract partial class SessionTask
             request = await WaitForBeginDateAsync(request).ConfigureAwait(false);
 
             var idle = request.TimeoutInterval ?? Session.Settings.TimeoutIntervalForRequest;
-            _timeouts = new TaskTimeouts(time, idle, Session.Settings.TimeoutIntervalForResource, this);
+            _timeouts = new TaskTimeouts(Session.Timeouts, idle, Session.Settings.TimeoutIntervalForResource, this);
             _timeouts.Start(paused: !Gate.IsOpen);
 
             using var message = await SendFollowingRedirectsAsync(request).ConfigureAwait(false);
@@ -147,7 +147,7 @@ public abstract partial class SessionTask
         SetCurrentRequest(request);
         SetResponse(response);
         UrlError? error = null;
-        _timeouts = new TaskTimeouts(time, request.TimeoutInterval ?? Session.Settings.TimeoutIntervalForRequest, Session.Settings.TimeoutIntervalForResource, this);
+        _timeouts = new TaskTimeouts(Session.Timeouts, request.TimeoutInterval ?? Session.Settings.TimeoutIntervalForRequest, Session.Settings.TimeoutIntervalForResource, this);
         _timeouts.Start(paused: false);
         try
         {
