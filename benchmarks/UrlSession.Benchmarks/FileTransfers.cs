@@ -12,6 +12,7 @@ namespace UrlSessions.Benchmarks;
 internal static class FileTransfers
 {
     private const int MiB = 1024 * 1024;
+    private static string? _lastDownload;
 
     /// <summary><c>upload [MiB,MiB...] [rounds]</c> (default <c>256,1024 3</c>).</summary>
     public static async Task<int> UploadAsync(string[] args)
@@ -91,12 +92,26 @@ internal static class FileTransfers
             {
                 await run(server.BytesUrl(32L * MiB));
                 DeleteQuietly(target);
+                if (_lastDownload is { } last)
+                {
+                    DeleteQuietly(last);
+                }
             }
 
             foreach (var mib in sizes)
             {
                 var url = server.BytesUrl(mib * MiB);
-                await RunRoundsAsync(variants.Select(v => (v.Name, (Func<Uri, Task<long>>)v.Run)).ToArray(), mib, rounds, url, afterRun: () => DeleteQuietly(target));
+                await RunRoundsAsync(variants.Select(v => (v.Name, (Func<Uri, Task<long>>)v.Run)).ToArray(), mib, rounds, url, afterRun: DeleteDownloads);
+
+                void DeleteDownloads()
+                {
+                    DeleteQuietly(target);
+                    if (_lastDownload is { } last)
+                    {
+                        DeleteQuietly(last);
+                        _lastDownload = null;
+                    }
+                }
             }
         }
         finally
@@ -245,7 +260,9 @@ internal static class FileTransfers
     {
         var (location, _) = await session.DownloadAsync(url, progress);
         var length = new FileInfo(location).Length;
-        File.Delete(location);
+
+        // Deleted after the clock stops, like the raw rows' file (freeing 1 GiB of page cache takes time).
+        _lastDownload = location;
         if (progress is not null && progress.Written != length)
         {
             throw new InvalidOperationException($"DidWriteData reported {progress.Written} bytes; the file has {length}.");
