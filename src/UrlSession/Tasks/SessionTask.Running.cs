@@ -268,15 +268,17 @@ public abstract partial class SessionTask
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<HttpResponseMessage> SendWithChallengesAsync(UrlRequest request)
     {
-        var challenges = new HttpChallengeState();
+        // Created at the first 401 only: most requests are never challenged.
+        HttpChallengeState? challenges = null;
         while (true)
         {
-            var message = await SendOnceAsync(request, challenges.Credential).ConfigureAwait(false);
+            var message = await SendOnceAsync(request, challenges?.Credential).ConfigureAwait(false);
             if (message.StatusCode != HttpStatusCode.Unauthorized)
             {
                 return message;
             }
 
+            challenges ??= new HttpChallengeState();
             var credential = await HttpAuthentication.AnswerAsync(this, request, message, challenges).ConfigureAwait(false);
             if (credential is null)
             {
