@@ -137,10 +137,13 @@ public class DataTask : SessionTask
             return Task.CompletedTask;
         }
 
-        var data = error is null ? Data ?? [] : null;
-        var response = Response;
-        return Session.Dispatcher.Post("completion handler", () => handler(data, response, error));
+        return PostCompletionHandler(handler, error is null ? Data ?? [] : null, Response, error);
     }
+
+    // Its own method: the lambda captures the error parameter, so in PostCompletionHandler(error) its closure was
+    // allocated at method entry on every task, even with no completion handler (DataAsync).
+    private Task PostCompletionHandler(Action<byte[]?, UrlResponse?, UrlError?> handler, byte[]? data, UrlResponse? response, UrlError? error) =>
+        Session.Dispatcher.Post("completion handler", () => handler(data, response, error));
 
     private protected override void OnCompleted(UrlError? error)
     {
