@@ -77,7 +77,7 @@ public class DataTask : SessionTask
             }
         }
 
-        var raw = await message.Content.ReadAsStreamAsync(Cancellation.Token).ConfigureAwait(false);
+        var raw = await ContentDecoding.OpenAsync(message.Content, Cancellation.Token).ConfigureAwait(false);
         var body = ContentDecoding.Decode(message.Content, raw);
         if (ReferenceEquals(body, raw))
         {

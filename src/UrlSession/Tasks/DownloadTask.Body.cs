@@ -53,7 +53,7 @@ public sealed partial class DownloadTask
             }
 
             _partialPath ??= NewDownloadFilePath();
-            var raw = await current.Content.ReadAsStreamAsync(Cancellation.Token).ConfigureAwait(false);
+            var raw = await ContentDecoding.OpenAsync(current.Content, Cancellation.Token).ConfigureAwait(false);
             var body = ContentDecoding.Decode(current.Content, raw);
             try
             {

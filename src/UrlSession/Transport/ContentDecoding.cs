@@ -35,6 +35,17 @@ internal static class ContentDecoding
     }
 
     /// <summary>
+    /// Opens the response body. System.Net.Http's own contents (the handler's response content, StreamContent,
+    /// ByteArrayContent, empty content) hand out their stream without waiting, so the synchronous call is used for
+    /// them: <c>ReadAsStreamAsync</c> would allocate a <c>Task&lt;Stream&gt;</c> per response. Other contents (a custom
+    /// handler's) are opened asynchronously.
+    /// </summary>
+    public static ValueTask<Stream> OpenAsync(HttpContent content, CancellationToken cancellationToken) =>
+        content.GetType().Assembly == typeof(HttpContent).Assembly
+            ? new ValueTask<Stream>(content.ReadAsStream(cancellationToken))
+            : new ValueTask<Stream>(content.ReadAsStreamAsync(cancellationToken));
+
+    /// <summary>
     /// The body to read: <paramref name="raw"/> itself when the content has no coding the session decodes (no
     /// allocation), else decoders applied in reverse order of the codings listed. A coding the session does not know
     /// leaves the body as it came (as SocketsHttpHandler did).
