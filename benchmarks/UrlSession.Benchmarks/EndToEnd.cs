@@ -135,7 +135,7 @@ internal static class EndToEnd
     }
 
     /// <summary>Samples the process working set every 20 ms; the maximum seen is the run's peak.</summary>
-    private sealed class WorkingSetSampler : IDisposable
+    internal sealed class WorkingSetSampler : IDisposable
     {
         private readonly Timer _timer;
         private long _peak = Environment.WorkingSet;

@@ -29,6 +29,9 @@ public sealed class LoopbackServer : IAsyncDisposable
 
     public Uri BytesUrl(long count) => new(BaseAddress, "/bytes/" + count.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary><c>/discard</c>: reads the request body, drops it and answers its length as text.</summary>
+    public Uri DiscardUrl => new(BaseAddress, "/discard");
+
     public static async Task<LoopbackServer> StartAsync()
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
@@ -38,6 +41,7 @@ public sealed class LoopbackServer : IAsyncDisposable
         {
             o.Listen(IPAddress.Loopback, 0);
             o.Limits.MaxResponseBufferSize = 1024 * 1024;
+            o.Limits.MaxRequestBodySize = null;
         });
         var app = builder.Build();
         app.Run(ServeAsync);
@@ -55,6 +59,12 @@ public sealed class LoopbackServer : IAsyncDisposable
     private static async Task ServeAsync(HttpContext context)
     {
         var path = context.Request.Path.Value ?? string.Empty;
+        if (path == "/discard")
+        {
+            await DiscardAsync(context).ConfigureAwait(false);
+            return;
+        }
+
         if (!path.StartsWith("/bytes/", StringComparison.Ordinal) || !long.TryParse(path.AsSpan(7), out var count) || count < 0)
         {
             context.Response.StatusCode = 404;
@@ -77,6 +87,27 @@ public sealed class LoopbackServer : IAsyncDisposable
 
             left -= n;
         }
+    }
+
+    private static async Task DiscardAsync(HttpContext context)
+    {
+        // Straight from Kestrel's pipe: no copy, nothing allocated per chunk.
+        var reader = context.Request.BodyReader;
+        long total = 0;
+        while (true)
+        {
+            var result = await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
+            total += result.Buffer.Length;
+            reader.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                break;
+            }
+        }
+
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "text/plain";
+        await context.Response.WriteAsync(total.ToString(System.Globalization.CultureInfo.InvariantCulture), context.RequestAborted).ConfigureAwait(false);
     }
 
     private static byte[] CreateChunk(int size)

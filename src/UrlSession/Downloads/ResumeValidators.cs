@@ -15,9 +15,8 @@ internal sealed record ResumeValidators(string? ETag, string? LastModified, bool
         var acceptsRanges = response.StatusCode == 206
             || response.Headers.GetValues("Accept-Ranges").Any(v => v.Contains("bytes", StringComparison.OrdinalIgnoreCase));
 
-        // SocketsHttpHandler removes Content-Encoding when it decodes; the decoded content's type is what remains to tell.
-        var decoded = message.Content.GetType().Name.Contains("Decompressed", StringComparison.Ordinal)
-            || response.Headers.Contains("Content-Encoding");
+        // The session decodes content codings itself and keeps Content-Encoding in the response's headers.
+        var decoded = ContentDecoding.IsEncoded(response.Headers);
         var resumable = request.Method == HttpMethod.Get && (strongETag ?? lastModified) is not null && acceptsRanges && !decoded
             && response.StatusCode is 200 or 206;
         return new ResumeValidators(strongETag, lastModified, resumable);

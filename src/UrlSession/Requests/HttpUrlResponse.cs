@@ -53,6 +53,8 @@ public sealed class HttpUrlResponse : UrlResponse
         return MediaTypeHeaderValue.TryParse(headers["Content-Type"], out var parsed) ? parsed : null;
     }
 
+    // With a content coding, Content-Length is the coded size, not the length of the body delivered (decoded).
     private static long ParseLength(HeaderList? headers) =>
+        headers is not null && ContentDecoding.IsEncoded(headers) ? -1 :
         long.TryParse(headers?["Content-Length"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var length) ? length : -1;
 }

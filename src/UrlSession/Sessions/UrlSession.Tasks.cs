@@ -51,7 +51,17 @@ public sealed partial class UrlSession
 
     private static async Task<(byte[] Data, UrlResponse Response)> RunCollectingAsync(DataTask task, CancellationToken cancellationToken)
     {
-        await RunToCompletionAsync(task, cancellationToken).ConfigureAwait(false);
+        // RunToCompletionAsync's body, inlined: awaiting it would cost a second state machine per DataAsync call.
+        using (cancellationToken.Register(static t => ((SessionTask)t!).Cancel(), task))
+        {
+            await (task.ResumeInline() ?? task.Completion).ConfigureAwait(false);
+        }
+
+        if (task.Error is { } error)
+        {
+            throw error;
+        }
+
         return (task.Data ?? [], task.Response!);
     }
 

@@ -53,6 +53,7 @@ public sealed partial class UrlSession : IAsyncDisposable
         Dispatcher = new DelegateDispatcher(DelegateQueue, Logger);
         DefaultHeaders = BuildDefaultHeaders(Settings);
         Transport = new HttpTransport(this, Settings);
+        Timeouts = new TimeoutScheduler(Settings.TimeProvider);
     }
 
     /// <summary>The process-wide session for simple requests: default configuration, no delegate, never invalidated.</summary>
@@ -80,6 +81,9 @@ public sealed partial class UrlSession : IAsyncDisposable
     internal TaskRegistry Registry { get; } = new();
 
     internal HttpTransport Transport { get; }
+
+    /// <summary>The one timer behind every task's request and resource timeouts.</summary>
+    internal TimeoutScheduler Timeouts { get; }
 
     internal ILogger Logger { get; }
 
@@ -163,6 +167,7 @@ public sealed partial class UrlSession : IAsyncDisposable
     private void CompleteInvalidation()
     {
         Transport.Dispose();
+        Timeouts.Dispose();
         if (Settings.Kind == SessionKind.Ephemeral)
         {
             // Ephemeral data lives only as long as its session (URLSession purges it on invalidation).
@@ -189,6 +194,11 @@ public sealed partial class UrlSession : IAsyncDisposable
         if (!headers.Contains("Accept"))
         {
             headers = headers.Add("Accept", "*/*");
+        }
+
+        if (!headers.Contains(ContentDecoding.AcceptEncodingHeader))
+        {
+            headers = headers.Add(ContentDecoding.AcceptEncodingHeader, ContentDecoding.AcceptEncodingValue);
         }
 
         return headers;

@@ -77,7 +77,23 @@ public class DataTask : SessionTask
             }
         }
 
-        var body = await message.Content.ReadAsStreamAsync(Cancellation.Token).ConfigureAwait(false);
+        var raw = await ContentDecoding.OpenAsync(message.Content, Cancellation.Token).ConfigureAwait(false);
+        var body = ContentDecoding.Decode(message.Content, raw);
+        if (ReferenceEquals(body, raw))
+        {
+            await ReceiveDecodedAsync(body, response).ConfigureAwait(false);
+            return;
+        }
+
+        // A decoder holds native state: release it as soon as the body is read.
+        await using (body.ConfigureAwait(false))
+        {
+            await ReceiveDecodedAsync(body, response).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReceiveDecodedAsync(Stream body, HttpUrlResponse response)
+    {
         if (Mode == DataTaskMode.Stream)
         {
             await BodyPump.StreamToCallerAsync(body, this, StreamReady!).ConfigureAwait(false);
@@ -121,10 +137,13 @@ public class DataTask : SessionTask
             return Task.CompletedTask;
         }
 
-        var data = error is null ? Data ?? [] : null;
-        var response = Response;
-        return Session.Dispatcher.Post("completion handler", () => handler(data, response, error));
+        return PostCompletionHandler(handler, error is null ? Data ?? [] : null, Response, error);
     }
+
+    // Its own method: the lambda captures the error parameter, so in PostCompletionHandler(error) its closure was
+    // allocated at method entry on every task, even with no completion handler (DataAsync).
+    private Task PostCompletionHandler(Action<byte[]?, UrlResponse?, UrlError?> handler, byte[]? data, UrlResponse? response, UrlError? error) =>
+        Session.Dispatcher.Post("completion handler", () => handler(data, response, error));
 
     private protected override void OnCompleted(UrlError? error)
     {

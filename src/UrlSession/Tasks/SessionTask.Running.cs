@@ -135,7 +135,7 @@ public abstract partial class SessionTask
             request = await WaitForBeginDateAsync(request).ConfigureAwait(false);
 
             var idle = request.TimeoutInterval ?? Session.Settings.TimeoutIntervalForRequest;
-            _timeouts = new TaskTimeouts(time, idle, Session.Settings.TimeoutIntervalForResource, OnTimedOut);
+            _timeouts = new TaskTimeouts(Session.Timeouts, idle, Session.Settings.TimeoutIntervalForResource, this);
             _timeouts.Start(paused: !Gate.IsOpen);
 
             using var message = await SendFollowingRedirectsAsync(request).ConfigureAwait(false);
@@ -170,7 +170,7 @@ public abstract partial class SessionTask
         SetCurrentRequest(request);
         SetResponse(response);
         UrlError? error = null;
-        _timeouts = new TaskTimeouts(time, request.TimeoutInterval ?? Session.Settings.TimeoutIntervalForRequest, Session.Settings.TimeoutIntervalForResource, OnTimedOut);
+        _timeouts = new TaskTimeouts(Session.Timeouts, request.TimeoutInterval ?? Session.Settings.TimeoutIntervalForRequest, Session.Settings.TimeoutIntervalForResource, this);
         _timeouts.Start(paused: false);
         try
         {
@@ -189,7 +189,7 @@ public abstract partial class SessionTask
         await CompleteAsync(error, time.GetElapsedTime(started)).ConfigureAwait(false);
     }
 
-    private void OnTimedOut(string which)
+    internal void OnTimedOut(string which)
     {
         var url = CurrentRequest?.Url;
         var message = which == "resource"
@@ -291,15 +291,17 @@ public abstract partial class SessionTask
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<HttpResponseMessage> SendWithChallengesAsync(UrlRequest request)
     {
-        var challenges = new HttpChallengeState();
+        // Created at the first 401 only: most requests are never challenged.
+        HttpChallengeState? challenges = null;
         while (true)
         {
-            var message = await SendOnceAsync(request, challenges.Credential).ConfigureAwait(false);
+            var message = await SendOnceAsync(request, challenges?.Credential).ConfigureAwait(false);
             if (message.StatusCode != HttpStatusCode.Unauthorized)
             {
                 return message;
             }
 
+            challenges ??= new HttpChallengeState();
             var credential = await HttpAuthentication.AnswerAsync(this, request, message, challenges).ConfigureAwait(false);
             if (credential is null)
             {

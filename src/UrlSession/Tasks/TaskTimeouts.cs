@@ -1,7 +1,8 @@
 namespace UrlSessions;
 
 /// <summary>
-/// The request (idle) and resource timeouts of one task, on one timer from the injected clock.
+/// The request (idle) and resource timeouts of one task. All of a session's tasks share one timer
+/// (<see cref="TimeoutScheduler"/>): a task allocates no timer of its own.
 /// </summary>
 /// <remarks>
 /// The hot path only writes a timestamp (<see cref="Touch"/>); it never reschedules the timer. When the
@@ -11,84 +12,153 @@ namespace UrlSessions;
 /// </remarks>
 internal sealed class TaskTimeouts : IDisposable
 {
-    private static readonly TimeSpan MaxTimerDue = TimeSpan.FromDays(24);
-    private readonly Lock _lock = new();
-    private readonly TimeProvider _time;
-    private readonly TimeSpan _idle;
-    private readonly TimeSpan _resource;
-    private readonly Action<string> _onTimeout;
-    private ITimer? _timer;
-    private long _started;
+    private readonly TimeoutScheduler _scheduler;
     private long _lastActivity;
-    private bool _paused;
-    private bool _held;
-    private bool _fired;
 
-    public TaskTimeouts(TimeProvider time, TimeSpan idle, TimeSpan resource, Action<string> onTimeout)
+    public TaskTimeouts(TimeoutScheduler scheduler, TimeSpan idle, TimeSpan resource, SessionTask task)
     {
-        _time = time;
-        _idle = idle;
-        _resource = resource;
-        _onTimeout = onTimeout;
+        _scheduler = scheduler;
+        Idle = idle;
+        Resource = resource;
+        Task = task;
     }
 
-    public void Start(bool paused)
+    public TimeSpan Idle { get; }
+
+    public TimeSpan Resource { get; }
+
+    public SessionTask Task { get; }
+
+    // The fields below are guarded by the scheduler's lock.
+    internal long Started { get; set; }
+
+    internal bool Paused { get; set; }
+
+    /// <summary>The task stopped reading for its own reasons (a slow consumer, a delegate deciding, the body's end).</summary>
+    internal bool Held { get; set; }
+
+    /// <summary>Whether the idle timeout counts now: not while the user suspended the task or the task holds back itself.</summary>
+    internal bool IdleCounts => !Paused && !Held && Idle != Timeout.InfiniteTimeSpan;
+
+    /// <summary>Timed out, or disposed: never fires (again).</summary>
+    internal bool Done { get; set; }
+
+    internal TaskTimeouts? Previous { get; set; }
+
+    internal TaskTimeouts? Next { get; set; }
+
+    internal long LastActivity
+    {
+        get => Volatile.Read(ref _lastActivity);
+        set => Volatile.Write(ref _lastActivity, value);
+    }
+
+    public void Start(bool paused) => _scheduler.Start(this, paused);
+
+    /// <summary>Bytes moved: the idle wait starts again.</summary>
+    public void Touch() => LastActivity = _scheduler.Time.GetTimestamp();
+
+    public void Pause() => _scheduler.Pause(this);
+
+    public void Continue() => _scheduler.Continue(this);
+
+    /// <summary>
+    /// The task stopped reading for its own reasons (a slow consumer holds the pump back, a delegate decides, or the
+    /// body was read to the end): the idle timeout does not count until <see cref="ReleaseIdle"/>, since the server
+    /// is not stalling.
+    /// </summary>
+    public void HoldIdle() => _scheduler.Hold(this);
+
+    /// <summary>Reading again: the idle wait starts over.</summary>
+    public void ReleaseIdle() => _scheduler.Release(this);
+
+    public void Dispose() => _scheduler.Remove(this);
+}
+
+/// <summary>
+/// One timer for all running tasks of a session, armed for the nearest deadline. Starting a task re-arms it only
+/// when the new task's deadline comes first; when it fires, it times out the tasks whose deadlines have passed and
+/// re-arms for the nearest remaining one.
+/// </summary>
+internal sealed class TimeoutScheduler : IDisposable
+{
+    private static readonly TimeSpan MaxTimerDue = TimeSpan.FromDays(24);
+    private readonly Lock _lock = new();
+    private TaskTimeouts? _head;
+    private ITimer? _timer;
+    private long _armedAt;
+    private TimeSpan _armedFor = Timeout.InfiniteTimeSpan;
+    private bool _disposed;
+
+    public TimeoutScheduler(TimeProvider time) => Time = time;
+
+    public TimeProvider Time { get; }
+
+    public void Start(TaskTimeouts timeouts, bool paused)
     {
         lock (_lock)
         {
-            _started = _lastActivity = _time.GetTimestamp();
-            _paused = paused;
-            if (_idle == Timeout.InfiniteTimeSpan && _resource == Timeout.InfiniteTimeSpan)
+            var now = Time.GetTimestamp();
+            timeouts.Started = now;
+            timeouts.LastActivity = now;
+            timeouts.Paused = paused;
+            if (_disposed || timeouts.Done || (timeouts.Idle == Timeout.InfiniteTimeSpan && timeouts.Resource == Timeout.InfiniteTimeSpan))
             {
                 return;
             }
 
-            _timer = _time.CreateTimer(static state => ((TaskTimeouts)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            ArmLocked();
+            timeouts.Next = _head;
+            if (_head is not null)
+            {
+                _head.Previous = timeouts;
+            }
+
+            _head = timeouts;
+            ArmIfEarlierLocked(Due(timeouts, now), now);
         }
     }
 
-    /// <summary>Bytes moved: the idle wait starts again.</summary>
-    public void Touch() => Volatile.Write(ref _lastActivity, _time.GetTimestamp());
-
-    public void Pause()
+    public void Pause(TaskTimeouts timeouts)
     {
         lock (_lock)
         {
-            _paused = true;
+            timeouts.Paused = true;
         }
     }
 
-    public void Continue()
+    public void Continue(TaskTimeouts timeouts) => Restart(timeouts, static t => t.Paused = false);
+
+    public void Hold(TaskTimeouts timeouts)
     {
         lock (_lock)
         {
-            _paused = false;
-            _lastActivity = _time.GetTimestamp();
-            ArmLocked();
+            timeouts.Held = true;
         }
     }
 
-    /// <summary>
-    /// The task stopped reading for its own reasons (a slow consumer holds the pump back, or the body was read to
-    /// the end): the idle timeout does not count until <see cref="ReleaseIdle"/>, since the server is not stalling.
-    /// </summary>
-    public void HoldIdle()
+    public void Release(TaskTimeouts timeouts) => Restart(timeouts, static t => t.Held = false);
+
+    /// <summary>Changes what stopped the idle wait, then starts the wait over.</summary>
+    private void Restart(TaskTimeouts timeouts, Action<TaskTimeouts> change)
     {
         lock (_lock)
         {
-            _held = true;
+            var now = Time.GetTimestamp();
+            change(timeouts);
+            timeouts.LastActivity = now;
+            if (IsLinkedLocked(timeouts))
+            {
+                ArmIfEarlierLocked(Due(timeouts, now), now);
+            }
         }
     }
 
-    /// <summary>Reading again: the idle wait starts over.</summary>
-    public void ReleaseIdle()
+    public void Remove(TaskTimeouts timeouts)
     {
         lock (_lock)
         {
-            _held = false;
-            _lastActivity = _time.GetTimestamp();
-            ArmLocked();
+            timeouts.Done = true;
+            UnlinkLocked(timeouts);
         }
     }
 
@@ -96,7 +166,7 @@ internal sealed class TaskTimeouts : IDisposable
     {
         lock (_lock)
         {
-            _fired = true;
+            _disposed = true;
             _timer?.Dispose();
             _timer = null;
         }
@@ -104,54 +174,83 @@ internal sealed class TaskTimeouts : IDisposable
 
     private void OnTimer()
     {
-        string? which = null;
+        List<(SessionTask Task, string Which)>? expired = null;
         lock (_lock)
         {
-            if (_fired || _timer is null)
+            if (_disposed)
             {
                 return;
             }
 
-            var now = _time.GetTimestamp();
-            if (_resource != Timeout.InfiniteTimeSpan && _time.GetElapsedTime(_started, now) >= _resource)
+            var now = Time.GetTimestamp();
+            _armedFor = Timeout.InfiniteTimeSpan;
+            var next = Timeout.InfiniteTimeSpan;
+            for (var timeouts = _head; timeouts is not null;)
             {
-                which = "resource";
-            }
-            else if (!_paused && !_held && _idle != Timeout.InfiniteTimeSpan && _time.GetElapsedTime(Volatile.Read(ref _lastActivity), now) >= _idle)
-            {
-                which = "request";
+                var following = timeouts.Next;
+                string? which = null;
+                if (timeouts.Resource != Timeout.InfiniteTimeSpan && Time.GetElapsedTime(timeouts.Started, now) >= timeouts.Resource)
+                {
+                    which = "resource";
+                }
+                else if (timeouts.IdleCounts && Time.GetElapsedTime(timeouts.LastActivity, now) >= timeouts.Idle)
+                {
+                    which = "request";
+                }
+
+                if (which is null)
+                {
+                    next = Earlier(next, Due(timeouts, now));
+                }
+                else
+                {
+                    timeouts.Done = true;
+                    UnlinkLocked(timeouts);
+                    (expired ??= []).Add((timeouts.Task, which));
+                }
+
+                timeouts = following;
             }
 
-            if (which is null)
-            {
-                ArmLocked();
-                return;
-            }
-
-            _fired = true;
+            ArmIfEarlierLocked(next, now);
         }
 
-        _onTimeout(which);
+        if (expired is not null)
+        {
+            foreach (var (task, which) in expired)
+            {
+                task.OnTimedOut(which);
+            }
+        }
     }
 
-    private void ArmLocked()
+    /// <summary>How long until this task's nearest deadline (infinite when none counts now).</summary>
+    private TimeSpan Due(TaskTimeouts timeouts, long now)
     {
-        if (_timer is null || _fired)
+        var due = Timeout.InfiniteTimeSpan;
+        if (timeouts.Resource != Timeout.InfiniteTimeSpan)
+        {
+            due = Max(timeouts.Resource - Time.GetElapsedTime(timeouts.Started, now), TimeSpan.Zero);
+        }
+
+        if (timeouts.IdleCounts)
+        {
+            due = Earlier(due, Max(timeouts.Idle - Time.GetElapsedTime(timeouts.LastActivity, now), TimeSpan.Zero));
+        }
+
+        return due;
+    }
+
+    private void ArmIfEarlierLocked(TimeSpan due, long now)
+    {
+        if (due == Timeout.InfiniteTimeSpan || _disposed)
         {
             return;
         }
 
-        var now = _time.GetTimestamp();
-        var due = Timeout.InfiniteTimeSpan;
-        if (_resource != Timeout.InfiniteTimeSpan)
+        if (_armedFor != Timeout.InfiniteTimeSpan && _armedFor - Time.GetElapsedTime(_armedAt, now) <= due)
         {
-            due = Max(_resource - _time.GetElapsedTime(_started, now), TimeSpan.Zero);
-        }
-
-        if (!_paused && !_held && _idle != Timeout.InfiniteTimeSpan)
-        {
-            var idleDue = Max(_idle - _time.GetElapsedTime(Volatile.Read(ref _lastActivity), now), TimeSpan.Zero);
-            due = due == Timeout.InfiniteTimeSpan ? idleDue : Min(due, idleDue);
+            return;
         }
 
         // Timers take at most ~49 days; a longer deadline is reached by re-arming.
@@ -160,10 +259,41 @@ internal sealed class TaskTimeouts : IDisposable
             due = MaxTimerDue;
         }
 
+        _timer ??= Time.CreateTimer(static state => ((TimeoutScheduler)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _armedAt = now;
+        _armedFor = due;
         _timer.Change(due, Timeout.InfiniteTimeSpan);
     }
 
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+    private bool IsLinkedLocked(TaskTimeouts timeouts) => timeouts.Previous is not null || ReferenceEquals(_head, timeouts);
 
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+    private void UnlinkLocked(TaskTimeouts timeouts)
+    {
+        if (!IsLinkedLocked(timeouts))
+        {
+            return;
+        }
+
+        if (timeouts.Previous is { } previous)
+        {
+            previous.Next = timeouts.Next;
+        }
+        else
+        {
+            _head = timeouts.Next;
+        }
+
+        if (timeouts.Next is { } next)
+        {
+            next.Previous = timeouts.Previous;
+        }
+
+        timeouts.Previous = null;
+        timeouts.Next = null;
+    }
+
+    private static TimeSpan Earlier(TimeSpan a, TimeSpan b) =>
+        a == Timeout.InfiniteTimeSpan ? b : b == Timeout.InfiniteTimeSpan ? a : (a < b ? a : b);
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

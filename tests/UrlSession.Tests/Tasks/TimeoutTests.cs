@@ -23,6 +23,33 @@ public sealed class TimeoutTests
     }
 
     [Fact]
+    public async Task Tasks_of_one_session_share_a_timer_yet_each_times_out_at_its_own_deadline()
+    {
+        var laterUrl = new Uri("http://example.test/slow-too");
+        var laterBody = new GatedStream();
+        _mock.When(laterUrl.ToString()).Respond(_ => laterBody.Response());
+        await using var session = Session(request: TimeSpan.FromSeconds(10));
+        var first = session.CreateDataTask(Url);
+        first.Resume();
+        await _body.WaitForBlockedReadAsync(1);
+        var second = session.CreateDataTask(new UrlRequest(laterUrl) { TimeoutInterval = TimeSpan.FromSeconds(5) });
+        second.Resume();
+        await laterBody.WaitForBlockedReadAsync(1);
+
+        _time.Advance(TimeSpan.FromSeconds(4));
+        first.State.Should().Be(SessionTaskState.Running);
+        second.State.Should().Be(SessionTaskState.Running);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await second.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        second.Error!.Code.Should().Be(UrlErrorCode.TimedOut);
+        first.State.Should().Be(SessionTaskState.Running, "the earlier deadline of the later task must not move the first task's");
+
+        _time.Advance(TimeSpan.FromSeconds(5));
+        await first.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        first.Error!.Code.Should().Be(UrlErrorCode.TimedOut);
+    }
+
+    [Fact]
     public async Task No_bytes_for_longer_than_the_request_timeout_fails_with_TimedOut()
     {
         await using var session = Session(request: TimeSpan.FromSeconds(10));
