@@ -35,7 +35,7 @@ internal static class RequestMessageFactory
 
         // The session's credentials and cookies set as additional headers stay with the origin the task started at,
         // like the request's own (a redirect elsewhere must not leak them).
-        var crossOrigin = originalUrl is not null && !RedirectPolicy.SameOrigin(originalUrl, request.Url);
+        var crossOrigin = originalUrl is not null && !ReferenceEquals(originalUrl, request.Url) && !RedirectPolicy.SameOrigin(originalUrl, request.Url);
         foreach (var (name, value) in defaultHeaders.Fields)
         {
             if (!request.Headers.Contains(name) && !(crossOrigin && RedirectPolicy.IsOriginBound(name)))
