@@ -31,6 +31,36 @@ public sealed class DownloadResourceState
     }
 }
 
+/// <summary>Lock-step pacing: the server sends one piece per <see cref="Grant"/> (until <see cref="Unlimit"/>).</summary>
+public sealed class CreditGate
+{
+    private readonly SemaphoreSlim _credits = new(0);
+    private long _sent;
+    private volatile bool _unlimited;
+
+    /// <summary>The resource offset up to which the server has sent (set before each piece is written).</summary>
+    public long Sent => Interlocked.Read(ref _sent);
+
+    public void Grant() => _credits.Release();
+
+    /// <summary>From now on every piece goes at once (for the resumed request, which has the same URL).</summary>
+    public void Unlimit()
+    {
+        _unlimited = true;
+        _credits.Release();
+    }
+
+    internal async Task WaitAsync(CancellationToken aborted)
+    {
+        if (!_unlimited)
+        {
+            await _credits.WaitAsync(aborted);
+        }
+    }
+
+    internal void MarkSent(long offset) => Interlocked.Exchange(ref _sent, offset);
+}
+
 /// <summary>
 /// /dl/{name}: one resource family of deterministic bytes (<see cref="Content"/>) served with byte ranges
 /// (RFC 9110 §14) and switches in the query:
@@ -38,7 +68,7 @@ public sealed class DownloadResourceState
 /// <see cref="State"/>), ignore-range=1 (always 200, still advertises ranges), wrong-range=1 (206 whose
 /// Content-Range starts elsewhere), cut=K (send K body bytes of this response, then abort the connection),
 /// stall=gate id &amp; stallat=K (stop at resource offset K until the test releases the gate), gzip=1
-/// (Content-Encoding gzip, never ranged), chunked=1 (no Content-Length), disposition=value (Content-Disposition),
+/// (Content-Encoding gzip, never ranged), pace=P (write in flushed P-byte pieces; with credit=id one piece per grant), chunked=1 (no Content-Length), disposition=value (Content-Disposition),
 /// log=id (record the request, see <see cref="Requests"/>). POST reads the request body and answers the same.
 /// </summary>
 internal static class DownloadEndpoints
@@ -48,6 +78,7 @@ internal static class DownloadEndpoints
     private static readonly ConcurrentDictionary<(int Size, int Seed, int Version), byte[]> Contents = new();
     private static readonly ConcurrentDictionary<string, ConcurrentQueue<DownloadRequestRecord>> Logs = new();
     private static readonly ConcurrentDictionary<string, DownloadResourceState> States = new();
+    private static readonly ConcurrentDictionary<string, CreditGate> Credits = new();
 
     public static void Map(WebApplication app, GateRegistry gates)
     {
@@ -81,6 +112,9 @@ internal static class DownloadEndpoints
     public static IReadOnlyList<DownloadRequestRecord> Requests(string id) => Logs.TryGetValue(id, out var log) ? [.. log] : [];
 
     public static DownloadResourceState State(string id) => States.GetOrAdd(id, _ => new DownloadResourceState());
+
+    /// <summary>The credit gate of <c>credit=id</c> (with <c>pace</c>): the test lets the server send piece by piece.</summary>
+    public static CreditGate Credit(string id) => Credits.GetOrAdd(id, _ => new CreditGate());
 
     public static string StrongETag(int seed, int version) => $"\"s{seed}-v{version}\"";
 
@@ -203,7 +237,7 @@ internal static class DownloadEndpoints
         var sent = 0L;
         try
         {
-            if (stallGate is not null && stallAt > 0 && stallAt < body.Length && stallAt < cut)
+            if (stallGate is not null && stallAt > 0 && stallAt < body.Length && stallAt < cut && Q("pace") is null)
             {
                 await response.Body.WriteAsync(body[..(int)stallAt], context.RequestAborted);
                 await response.Body.FlushAsync(context.RequestAborted);
@@ -217,6 +251,40 @@ internal static class DownloadEndpoints
                 await response.Body.WriteAsync(body[(int)sent..(int)Math.Max(sent, cut)], context.RequestAborted);
                 await response.Body.FlushAsync(context.RequestAborted);
                 context.Abort();
+                return;
+            }
+
+            if (Q("pace") is { } paceText)
+            {
+                // Small flushed pieces, cut at stallat; with credit=id each piece after the first waits for the test's grant.
+                var piece = int.Parse(paceText, CultureInfo.InvariantCulture);
+                var credit = Q("credit") is { } creditId ? Credit(creditId) : null;
+                var alignAt = Q("stallat") is { } alignText ? long.Parse(alignText, CultureInfo.InvariantCulture) - from : -1;
+                for (var at = (int)sent; at < body.Length;)
+                {
+                    var end = Math.Min(body.Length, at + piece);
+                    if (at < alignAt && end > alignAt)
+                    {
+                        end = (int)alignAt;
+                    }
+
+                    if (credit is not null && at > sent)
+                    {
+                        await credit.WaitAsync(context.RequestAborted);
+                    }
+
+                    credit?.MarkSent(from + end);
+                    await response.Body.WriteAsync(body[at..end], context.RequestAborted);
+                    await response.Body.FlushAsync(context.RequestAborted);
+                    if (stallGate is not null && end == alignAt)
+                    {
+                        stallGate.MarkStarted();
+                        await stallGate.Released.WaitAsync(context.RequestAborted);
+                    }
+
+                    at = end;
+                }
+
                 return;
             }
 

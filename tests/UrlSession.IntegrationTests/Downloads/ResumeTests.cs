@@ -1,0 +1,367 @@
+namespace UrlSessions.IntegrationTests.Downloads;
+
+public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackServer>, IDisposable
+{
+    private const int Size = DownloadEndpoints.DefaultSize;
+    private readonly string _folder = DownloadRecorder.NewFolder();
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private UrlSession NewSession(ISessionDelegate? sessionDelegate = null, Action<SessionConfiguration>? configure = null) =>
+        Helpers.Sessions.Ephemeral(sessionDelegate, c =>
+        {
+            c.DownloadDirectory = _folder;
+            configure?.Invoke(c);
+        });
+
+    private Uri Url(string query) => server.HttpUrl($"/dl/file.bin?{query}");
+
+    /// <summary>Starts a download that stalls at <paramref name="stallAt"/> and pauses once that many bytes are on disk.</summary>
+    private async Task<byte[]?> PauseAtAsync(UrlSession session, Uri url, long stallAt)
+    {
+        var recorder = new DownloadRecorder();
+        var task = session.CreateDownloadTask(url);
+        task.Delegate = recorder;
+        task.Resume();
+        await recorder.WrittenReached(stallAt).Within();
+        return await task.CancelByProducingResumeDataAsync().Within();
+    }
+
+    /// <summary>Resumes from a blob with a delegate task and returns the recorder after completion.</summary>
+    private static async Task<DownloadRecorder> ResumeAsync(UrlSession session, byte[] blob, UrlError? expectedError = null)
+    {
+        var recorder = new DownloadRecorder();
+        var task = session.CreateDownloadTask(blob);
+        task.Delegate = recorder;
+        task.Resume();
+        var error = await recorder.Completed.Within();
+        if (expectedError is null)
+        {
+            error.Should().BeNull();
+        }
+
+        return recorder;
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(777)]
+    [InlineData(4096)]
+    [InlineData(15_999)]
+    public async Task Pause_at_an_exact_offset_then_resume_sends_Range_and_If_Range_and_appends(int offset)
+    {
+        var gate = GateRegistry.NewId();
+        var log = GateRegistry.NewId();
+        await using var session = NewSession();
+        var blob = await PauseAtAsync(session, Url($"seed=31&stall={gate}&stallat={offset}&log={log}"), offset);
+
+        blob.Should().NotBeNull();
+        DownloadRecorder.BlobOffset(blob!).Should().Be(offset);
+        Directory.EnumerateFiles(_folder).Should().ContainSingle("the partial file is kept for the blob");
+        server.Gates.Stall(gate).Release();
+
+        var recorder = await ResumeAsync(session, blob!);
+        (await recorder.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 31));
+        recorder.Resumes.Should().Equal((offset, Size));
+        recorder.Writes[0].Total.Should().BeGreaterThan(offset);
+        recorder.Writes.Should().OnlyContain(w => w.Expected == Size);
+        recorder.Writes[^1].Total.Should().Be(Size);
+        var requests = DownloadEndpoints.Requests(log);
+        requests.Should().HaveCount(2);
+        requests[1].Range.Should().Be($"bytes={offset}-");
+        requests[1].IfRange.Should().Be(DownloadEndpoints.StrongETag(31, 0));
+        requests[1].Status.Should().Be(206);
+        Directory.EnumerateFileSystemEntries(_folder).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Pause_at_ten_random_offsets_then_resume_ends_byte_identical()
+    {
+        var random = new Random(20261125);
+        var expected = DownloadEndpoints.Sha256(Size, 32);
+        await using var session = NewSession();
+        for (var round = 0; round < 10; round++)
+        {
+            var target = random.Next(1, Size);
+            var id = GateRegistry.NewId();
+            var credit = DownloadEndpoints.Credit(id);
+
+            // Lock-step: the server sends the next 8 KiB piece (cut at the target) only once every byte sent is on
+            // disk, so DidWriteData reaches the target exactly, and the pause happens there.
+            var recorder = new DownloadRecorder();
+            var task = session.CreateDownloadTask(Url($"seed=32&pace=8192&credit={id}&stallat={target}"));
+            task.Delegate = recorder;
+            var paused = new TaskCompletionSource<byte[]?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            recorder.OnWrite = (t, total) =>
+            {
+                if (total >= target)
+                {
+                    _ = t.CancelByProducingResumeDataAsync().ContinueWith(r => paused.TrySetResult(r.Result), TaskScheduler.Default);
+                }
+                else if (total == credit.Sent)
+                {
+                    credit.Grant();
+                }
+            };
+            task.Resume();
+            var blob = await paused.Task.Within();
+            blob.Should().NotBeNull();
+            DownloadRecorder.BlobOffset(blob!).Should().Be(target);
+            credit.Unlimit();
+
+            // Alternate the resumed forms: delegate and DownloadAsync.
+            if (round % 2 == 0)
+            {
+                var resumed = await ResumeAsync(session, blob!);
+                (await resumed.Finished.Within()).Should().Be(expected);
+                resumed.Resumes.Should().Equal((target, Size));
+            }
+            else
+            {
+                var progress = new DownloadRecorder();
+                var (location, response) = await session.DownloadAsync(blob!, progress).Within();
+                DownloadRecorder.Hash(location).Should().Be(expected);
+                ((HttpUrlResponse)response).StatusCode.Should().Be(206);
+                File.Delete(location);
+                progress.Resumes.Should().Equal((target, Size));
+            }
+        }
+
+        Directory.EnumerateFileSystemEntries(_folder).Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData("etag=weak&lastmodified=off", "GET")]
+    [InlineData("etag=none&lastmodified=off", "GET")]
+    [InlineData("gzip=1", "GET")]
+    [InlineData("", "POST")]
+    public async Task Pause_returns_null_when_not_resumable_and_the_partial_file_is_deleted(string query, string method)
+    {
+        var gate = GateRegistry.NewId();
+        var recorder = new DownloadRecorder();
+        await using var session = NewSession();
+        var request = new UrlRequest(Url($"seed=33&stall={gate}&stallat=8000&{query}")) { Method = new HttpMethod(method) };
+        if (method == "POST")
+        {
+            request = request with { Body = RequestBody.FromBytes(new byte[1000]) };
+        }
+
+        var task = session.CreateDownloadTask(request);
+        task.Delegate = recorder;
+        task.Resume();
+        await recorder.WrittenReached(1).Within();
+        Directory.EnumerateFiles(_folder).Should().ContainSingle();
+
+        (await task.CancelByProducingResumeDataAsync().Within()).Should().BeNull();
+        task.Error!.Code.Should().Be(UrlErrorCode.Cancelled);
+        task.Error.DownloadTaskResumeData.Should().BeNull();
+        Directory.EnumerateFileSystemEntries(_folder).Should().BeEmpty();
+        server.Gates.Stall(gate).Release();
+    }
+
+    [Fact]
+    public async Task A_cut_connection_fails_with_NetworkConnectionLost_and_repeated_resumes_finish_identical()
+    {
+        const int cut = 300_000;
+        var log = GateRegistry.NewId();
+        await using var session = NewSession();
+        var error = await Assert.ThrowsAsync<UrlError>(() => session.DownloadAsync(Url($"seed=34&cut={cut}&log={log}")).Within());
+        error.Code.Should().Be(UrlErrorCode.NetworkConnectionLost);
+        var blob = error.DownloadTaskResumeData;
+        blob.Should().NotBeNull();
+
+        var offsets = new List<long>();
+        string? location = null;
+        for (var attempt = 0; attempt < 40 && location is null; attempt++)
+        {
+            var offset = DownloadRecorder.BlobOffset(blob!);
+            offsets.Add(offset);
+            var progress = new DownloadRecorder();
+            try
+            {
+                (location, _) = await session.DownloadAsync(blob!, progress).Within();
+            }
+            catch (UrlError again)
+            {
+                again.Code.Should().Be(UrlErrorCode.NetworkConnectionLost);
+                again.DownloadTaskResumeData.Should().NotBeNull();
+                blob = again.DownloadTaskResumeData;
+            }
+
+            progress.Resumes.Should().Equal((offset, Size));
+        }
+
+        location.Should().NotBeNull("every resume gets further, so the download ends");
+        DownloadRecorder.Hash(location!).Should().Be(DownloadEndpoints.Sha256(Size, 34));
+        File.Delete(location!);
+        offsets.Should().BeInAscendingOrder().And.HaveCountGreaterThan(1);
+        offsets[0].Should().BeGreaterThan(0).And.BeLessThanOrEqualTo(cut);
+        DownloadEndpoints.Requests(log).Skip(1).Should().OnlyContain(r => r.Range != null && r.Status == 206);
+        Directory.EnumerateFileSystemEntries(_folder).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_request_timeout_mid_body_fails_with_TimedOut_and_resume_data()
+    {
+        var gate = GateRegistry.NewId();
+        await using var session = NewSession(configure: c => c.TimeoutIntervalForRequest = TimeSpan.FromMilliseconds(300));
+        var recorder = new DownloadRecorder();
+        var task = session.CreateDownloadTask(Url($"seed=35&stall={gate}&stallat=9000"));
+        task.Delegate = recorder;
+        task.Resume();
+
+        var error = await recorder.Completed.Within();
+        error!.Code.Should().Be(UrlErrorCode.TimedOut);
+        error.DownloadTaskResumeData.Should().NotBeNull();
+        DownloadRecorder.BlobOffset(error.DownloadTaskResumeData!).Should().Be(9000);
+        server.Gates.Stall(gate).Release();
+
+        var resumed = await ResumeAsync(session, error.DownloadTaskResumeData!);
+        (await resumed.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 35));
+        resumed.Resumes.Should().Equal((9000L, (long)Size));
+    }
+
+    [Theory]
+    [InlineData("etag=strong&lastmodified=on", true)]
+    [InlineData("etag=strong&lastmodified=off", true)]
+    [InlineData("etag=weak&lastmodified=on", false)]
+    [InlineData("etag=none&lastmodified=on", false)]
+    public async Task If_Range_carries_the_strong_ETag_else_Last_Modified(string query, bool strong)
+    {
+        var gate = GateRegistry.NewId();
+        var log = GateRegistry.NewId();
+        await using var session = NewSession();
+        var blob = await PauseAtAsync(session, Url($"seed=36&version=2&stall={gate}&stallat=5000&log={log}&{query}"), 5000);
+        blob.Should().NotBeNull();
+        server.Gates.Stall(gate).Release();
+
+        var resumed = await ResumeAsync(session, blob!);
+        (await resumed.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 36, 2));
+        resumed.Resumes.Should().Equal((5000L, (long)Size));
+        var request = DownloadEndpoints.Requests(log)[^1];
+        request.Range.Should().Be("bytes=5000-");
+        request.IfRange.Should().Be(strong ? DownloadEndpoints.StrongETag(36, 2) : DownloadEndpoints.LastModified(2));
+        request.Status.Should().Be(206);
+    }
+
+    [Theory]
+    [InlineData("etag=strong&lastmodified=on")]
+    [InlineData("etag=none&lastmodified=on")]
+    public async Task A_changed_validator_makes_the_server_answer_200_and_the_download_starts_over(string query)
+    {
+        var gate = GateRegistry.NewId();
+        var state = GateRegistry.NewId();
+        var log = GateRegistry.NewId();
+        await using var session = NewSession();
+        var blob = await PauseAtAsync(session, Url($"seed=37&state={state}&stall={gate}&stallat=12000&log={log}&{query}"), 12000);
+        blob.Should().NotBeNull();
+        server.Gates.Stall(gate).Release();
+        DownloadEndpoints.State(state).Version = 5;
+
+        var resumed = await ResumeAsync(session, blob!);
+        (await resumed.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 37, 5), "the new version, never spliced onto the old one");
+        resumed.Resumes.Should().Equal((0L, (long)Size));
+        resumed.Writes[^1].Total.Should().Be(Size);
+        var requests = DownloadEndpoints.Requests(log);
+        requests[^1].Range.Should().Be("bytes=12000-");
+        requests[^1].Status.Should().Be(200);
+        Directory.EnumerateFileSystemEntries(_folder).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_server_that_ignores_Range_restarts_from_zero()
+    {
+        var gate = GateRegistry.NewId();
+        await using var session = NewSession();
+        var blob = await PauseAtAsync(session, Url($"seed=38&ignore-range=1&stall={gate}&stallat=3000"), 3000);
+        blob.Should().NotBeNull();
+        server.Gates.Stall(gate).Release();
+
+        var resumed = await ResumeAsync(session, blob!);
+        (await resumed.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 38));
+        resumed.Resumes.Should().Equal((0L, (long)Size));
+        resumed.Writes[^1].Total.Should().Be(Size);
+        Directory.EnumerateFileSystemEntries(_folder).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_wrong_Content_Range_is_never_spliced()
+    {
+        var gate = GateRegistry.NewId();
+        var log = GateRegistry.NewId();
+        await using var session = NewSession();
+        var blob = await PauseAtAsync(session, Url($"seed=39&wrong-range=1&stall={gate}&stallat=10000&log={log}"), 10000);
+        blob.Should().NotBeNull();
+        server.Gates.Stall(gate).Release();
+
+        var resumed = await ResumeAsync(session, blob!);
+        (await resumed.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 39));
+        resumed.Resumes.Should().Equal((0L, (long)Size));
+        var requests = DownloadEndpoints.Requests(log);
+        requests.Select(r => r.Status).Should().Equal(200, 206, 200);
+        requests[2].Range.Should().BeNull("the restart asks for the whole file");
+        requests[2].IfRange.Should().BeNull();
+        Directory.EnumerateFileSystemEntries(_folder).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_416_after_the_resource_shrank_starts_over_cleanly()
+    {
+        var gate = GateRegistry.NewId();
+        var state = GateRegistry.NewId();
+        var log = GateRegistry.NewId();
+        await using var session = NewSession();
+        var blob = await PauseAtAsync(session, Url($"seed=40&state={state}&stall={gate}&stallat=14000&log={log}"), 14000);
+        blob.Should().NotBeNull();
+        server.Gates.Stall(gate).Release();
+        DownloadEndpoints.State(state).Size = 5000;
+
+        var resumed = new DownloadRecorder();
+        var task = session.CreateDownloadTask(blob!);
+        task.Delegate = resumed;
+        task.Resume();
+        var error = await resumed.Completed.Within();
+        if (error is null)
+        {
+            (await resumed.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(5000, 40));
+            resumed.Resumes.Should().Equal((0L, 5000L));
+        }
+        else
+        {
+            resumed.Finished.IsCompleted.Should().BeFalse("a failed resume hands over no file");
+        }
+
+        DownloadEndpoints.Requests(log).Select(r => r.Status).Should().StartWith([200, 416]);
+        Directory.EnumerateFileSystemEntries(_folder).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Resume_data_works_in_a_new_session_with_the_same_download_folder()
+    {
+        var gate = GateRegistry.NewId();
+        byte[]? blob;
+        await using (var first = NewSession())
+        {
+            blob = await PauseAtAsync(first, Url($"seed=41&stall={gate}&stallat=11111"), 11111);
+        }
+
+        blob.Should().NotBeNull();
+        server.Gates.Stall(gate).Release();
+        Directory.EnumerateFiles(_folder).Should().ContainSingle("disposing the session keeps the partial file of a blob");
+
+        await using var second = NewSession();
+        var resumed = await ResumeAsync(second, blob!);
+        (await resumed.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 41));
+        resumed.Resumes.Should().Equal((11111L, (long)Size));
+        Directory.EnumerateFileSystemEntries(_folder).Should().BeEmpty();
+    }
+}
