@@ -364,4 +364,132 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         resumed.Resumes.Should().Equal((11111L, (long)Size));
         Directory.EnumerateFileSystemEntries(_folder).Should().BeEmpty();
     }
+
+    [Fact]
+    public async Task A_chunked_download_without_Content_Length_pauses_and_resumes_identical()
+    {
+        var gate = GateRegistry.NewId();
+        await using var session = NewSession();
+        var blob = await PauseAtAsync(session, Url($"seed=42&chunked=1&stall={gate}&stallat=6000"), 6000);
+        blob.Should().NotBeNull();
+        server.Gates.Stall(gate).Release();
+
+        var recorder = new DownloadRecorder();
+        var task = session.CreateDownloadTask(blob!);
+        task.Delegate = recorder;
+        task.Resume();
+        (await recorder.Completed.Within()).Should().BeNull();
+        (await recorder.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 42));
+        recorder.Resumes.Should().Equal((6000L, (long)Size));
+        recorder.Writes[^1].Total.Should().Be(Size);
+        task.CountOfBytesReceived.Should().Be(Size, "after a resume the counts include the bytes already on disk");
+        task.CountOfBytesExpectedToReceive.Should().Be(Size, "the 206's Content-Range gives the whole length");
+        task.Progress.FractionCompleted.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Over_HTTP2_a_cut_stream_and_a_pause_resume_end_identical()
+    {
+        var gate = GateRegistry.NewId();
+        var recorder = new TrustingRecorder(server.Certificate);
+        await using var session = NewSession(recorder);
+        var blob = await PauseAtAsync(session, server.HttpsUrl($"/dl/h2.bin?seed=43&stall={gate}&stallat=7000"), 7000);
+        blob.Should().NotBeNull();
+        DownloadRecorder.BlobOffset(blob!).Should().Be(7000);
+        server.Gates.Stall(gate).Release();
+        var (location, response) = await session.DownloadAsync(blob!).Within();
+        DownloadRecorder.Hash(location).Should().Be(DownloadEndpoints.Sha256(Size, 43));
+        ((HttpUrlResponse)response).HttpVersion.Should().Be(new Version(2, 0));
+        File.Delete(location);
+
+        var error = await Assert.ThrowsAsync<UrlError>(() => session.DownloadAsync(server.HttpsUrl($"/dl/h2.bin?seed=44&cut=250000")).Within());
+        error.Code.Should().Be(UrlErrorCode.NetworkConnectionLost, "a stream the server resets mid-body is a lost transfer ({0})", error.InnerException);
+        error.DownloadTaskResumeData.Should().NotBeNull();
+        var done = false;
+        for (var attempt = 0; attempt < 40 && !done; attempt++)
+        {
+            try
+            {
+                (location, _) = await session.DownloadAsync(error.DownloadTaskResumeData!).Within();
+                done = true;
+            }
+            catch (UrlError again) when (again.Code == UrlErrorCode.NetworkConnectionLost && again.DownloadTaskResumeData is not null)
+            {
+                error = again;
+            }
+        }
+
+        done.Should().BeTrue();
+        DownloadRecorder.Hash(location).Should().Be(DownloadEndpoints.Sha256(Size, 44));
+        File.Delete(location);
+    }
+
+    [Fact]
+    public async Task A_gzip_download_is_decoded_to_the_original_bytes()
+    {
+        await using var session = NewSession();
+        var (location, response) = await session.DownloadAsync(Url("seed=45&gzip=1")).Within();
+        DownloadRecorder.Hash(location).Should().Be(DownloadEndpoints.Sha256(Size, 45));
+        ((HttpUrlResponse)response).StatusCode.Should().Be(200);
+        File.Delete(location);
+    }
+
+    [Fact]
+    public async Task Cancelling_DownloadAsync_throws_Cancelled_and_leaves_no_file()
+    {
+        var gate = GateRegistry.NewId();
+        var recorder = new DownloadRecorder();
+        await using var session = NewSession();
+        using var cancellation = new CancellationTokenSource();
+        var download = session.DownloadAsync(Url($"seed=46&stall={gate}&stallat=5000"), recorder, cancellation.Token);
+        await recorder.WrittenReached(5000).Within();
+        await cancellation.CancelAsync();
+
+        var error = await Assert.ThrowsAsync<UrlError>(() => download.Within());
+        error.Code.Should().Be(UrlErrorCode.Cancelled);
+        error.DownloadTaskResumeData.Should().BeNull();
+        Directory.EnumerateFileSystemEntries(_folder).Should().BeEmpty();
+        server.Gates.Stall(gate).Release();
+    }
+
+    [Fact]
+    public async Task A_throwing_DidFinishDownloading_still_gets_its_file_deleted()
+    {
+        var recorder = new ThrowingRecorder();
+        await using var session = NewSession(recorder);
+        session.CreateDownloadTask(Url("seed=47&size=5000")).Resume();
+        await recorder.Completed.Within();
+        recorder.Hash.Should().Be(DownloadEndpoints.Sha256(5000, 47));
+        File.Exists(recorder.Location).Should().BeFalse();
+        Directory.EnumerateFileSystemEntries(_folder).Should().BeEmpty();
+    }
+
+    private sealed class ThrowingRecorder : IDownloadTaskDelegate
+    {
+        private readonly TaskCompletionSource<UrlError?> _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<UrlError?> Completed => _completed.Task;
+
+        public string? Location { get; private set; }
+
+        public string? Hash { get; private set; }
+
+        public void DidFinishDownloading(UrlSession session, DownloadTask task, string location)
+        {
+            Location = location;
+            Hash = DownloadRecorder.Hash(location);
+            throw new InvalidOperationException("the delegate failed");
+        }
+
+        public void DidComplete(UrlSession session, SessionTask task, UrlError? error) => _completed.TrySetResult(error);
+    }
+
+    private sealed class TrustingRecorder(System.Security.Cryptography.X509Certificates.X509Certificate2 trusted) : ISessionDelegate
+    {
+        public ValueTask<ChallengeResponse> DidReceiveChallengeAsync(UrlSession session, AuthenticationChallenge challenge) =>
+            challenge.ProtectionSpace.AuthenticationMethod == ProtectionSpace.AuthenticationMethodServerTrust
+                && challenge.ServerCertificate is { } certificate && certificate.RawDataMemory.Span.SequenceEqual(trusted.RawDataMemory.Span)
+                ? ValueTask.FromResult(new ChallengeResponse(AuthChallengeDisposition.UseCredential, UrlCredential.ForTrust(certificate)))
+                : ValueTask.FromResult(ChallengeResponse.PerformDefaultHandling);
+    }
 }
