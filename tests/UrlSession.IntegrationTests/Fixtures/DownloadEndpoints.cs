@@ -237,7 +237,7 @@ internal static class DownloadEndpoints
         var sent = 0L;
         try
         {
-            if (stallGate is not null && stallAt > 0 && stallAt < body.Length && stallAt < cut && Q("pace") is null)
+            if (stallGate is not null && stallAt >= 0 && stallAt < body.Length && stallAt < cut && Q("pace") is null)
             {
                 await response.Body.WriteAsync(body[..(int)stallAt], context.RequestAborted);
                 await response.Body.FlushAsync(context.RequestAborted);
