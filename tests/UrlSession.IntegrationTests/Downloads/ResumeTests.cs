@@ -541,6 +541,132 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         Directory.EnumerateFileSystemEntries(_folder).Should().BeEmpty();
     }
 
+    [Theory]
+    [InlineData("request")]
+    [InlineData("resource")]
+    public async Task A_request_or_resource_timeout_mid_body_carries_resume_data(string which)
+    {
+        var gate = GateRegistry.NewId();
+        await using var session = NewSession(configure: c =>
+        {
+            if (which == "request")
+            {
+                c.TimeoutIntervalForRequest = TimeSpan.FromMilliseconds(300);
+            }
+            else
+            {
+                c.TimeoutIntervalForResource = TimeSpan.FromMilliseconds(500);
+            }
+        });
+        var error = await Assert.ThrowsAsync<UrlError>(() => session.DownloadAsync(Url($"seed=52&stall={gate}&stallat=3333")).Within());
+        error.Code.Should().Be(UrlErrorCode.TimedOut);
+        DownloadRecorder.BlobOffset(error.DownloadTaskResumeData!).Should().Be(3333);
+        server.Gates.Stall(gate).Release();
+
+        await using var patient = NewSession();
+        var (location, _) = await patient.DownloadAsync(error.DownloadTaskResumeData!).Within();
+        DownloadRecorder.Hash(location).Should().Be(DownloadEndpoints.Sha256(Size, 52));
+        File.Delete(location);
+    }
+
+    [Fact]
+    public async Task A_chunked_response_cut_mid_body_resumes_identical()
+    {
+        await using var session = NewSession();
+        var error = await Assert.ThrowsAsync<UrlError>(() => session.DownloadAsync(Url("seed=53&chunked=1&cut=400000")).Within());
+        error.Code.Should().Be(UrlErrorCode.NetworkConnectionLost);
+        error.DownloadTaskResumeData.Should().NotBeNull();
+        string? location = null;
+        for (var attempt = 0; attempt < 40 && location is null; attempt++)
+        {
+            try
+            {
+                (location, _) = await session.DownloadAsync(error.DownloadTaskResumeData!).Within();
+            }
+            catch (UrlError again) when (again.Code == UrlErrorCode.NetworkConnectionLost && again.DownloadTaskResumeData is not null)
+            {
+                error = again;
+            }
+        }
+
+        DownloadRecorder.Hash(location!).Should().Be(DownloadEndpoints.Sha256(Size, 53));
+        File.Delete(location!);
+    }
+
+    [Fact]
+    public async Task A_206_with_another_total_length_is_not_spliced()
+    {
+        var gate = GateRegistry.NewId();
+        var state = GateRegistry.NewId();
+        var log = GateRegistry.NewId();
+        await using var session = NewSession();
+        var blob = await PauseAtAsync(session, Url($"seed=54&state={state}&stall={gate}&stallat=10000&log={log}"), 10000);
+        server.Gates.Stall(gate).Release();
+        DownloadEndpoints.State(state).Size = 600_000;
+
+        var resumed = await ResumeAsync(session, blob!);
+        (await resumed.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(600_000, 54));
+        resumed.Resumes.Should().Equal((0L, 600_000L));
+        DownloadEndpoints.Requests(log).Select(r => r.Status).Should().Equal(200, 206, 200);
+    }
+
+    [Fact]
+    public async Task A_blob_is_rejected_in_a_session_with_another_download_folder_or_when_its_file_is_gone()
+    {
+        var gate = GateRegistry.NewId();
+        var log = GateRegistry.NewId();
+        await using var session = NewSession();
+        var blob = await PauseAtAsync(session, Url($"seed=55&stall={gate}&stallat=2000&log={log}"), 2000);
+        server.Gates.Stall(gate).Release();
+        var partial = Directory.EnumerateFiles(_folder).Should().ContainSingle().Subject;
+
+        var otherFolder = DownloadRecorder.NewFolder();
+        try
+        {
+            await using var other = Helpers.Sessions.Ephemeral(configure: c => c.DownloadDirectory = otherFolder);
+            var elsewhere = await Assert.ThrowsAsync<UrlError>(() => other.DownloadAsync(blob!).Within());
+            elsewhere.Code.Should().Be(UrlErrorCode.CannotOpenFile);
+            File.Exists(partial).Should().BeTrue("a rejected blob touches no file");
+            Directory.EnumerateFileSystemEntries(otherFolder).Should().BeEmpty();
+        }
+        finally
+        {
+            Directory.Delete(otherFolder, recursive: true);
+        }
+
+        File.Delete(partial);
+        var gone = await Assert.ThrowsAsync<UrlError>(() => session.DownloadAsync(blob!).Within());
+        gone.Code.Should().Be(UrlErrorCode.FileDoesNotExist);
+        DownloadEndpoints.Requests(log).Should().HaveCount(1, "no request is sent for a rejected blob");
+    }
+
+    [Fact]
+    public async Task The_blob_keeps_request_headers_but_not_credentials_and_the_resume_sends_them()
+    {
+        var gate = GateRegistry.NewId();
+        await using var session = NewSession();
+        var request = new UrlRequest(Url($"seed=56&stall={gate}&stallat=4000"))
+            .WithHeader("X-Trace", "42")
+            .WithHeader("Authorization", "Bearer secret-token")
+            .WithHeader("Cookie", "sid=secret-cookie");
+        var recorder = new DownloadRecorder();
+        var task = session.CreateDownloadTask(request);
+        task.Delegate = recorder;
+        task.Resume();
+        await recorder.WrittenReached(4000).Within();
+        var blob = await task.CancelByProducingResumeDataAsync().Within();
+        server.Gates.Stall(gate).Release();
+
+        var text = System.Text.Encoding.UTF8.GetString(blob!);
+        text.Should().Contain("X-Trace").And.NotContain("secret-token").And.NotContain("secret-cookie");
+        var resumed = session.CreateDownloadTask(blob!);
+        resumed.OriginalRequest!.Headers["X-Trace"].Should().Be("42");
+        resumed.Delegate = new DownloadRecorder();
+        resumed.Resume();
+        await resumed.Completion.Within();
+        resumed.Error.Should().BeNull();
+    }
+
     private sealed class ThrowingRecorder : IDownloadTaskDelegate
     {
         private readonly TaskCompletionSource<UrlError?> _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
