@@ -39,6 +39,9 @@ public class DownloadRecorder : IDownloadTaskDelegate, IDataTaskDelegate
 
     public int CompletionCount => Volatile.Read(ref _completions);
 
+    /// <summary>True when a DidWriteData arrived before DidResumeAtOffset (the resume event must come first).</summary>
+    public bool WroteBeforeResumed { get; private set; }
+
     public IReadOnlyList<(long Written, long Total, long Expected)> Writes
     {
         get
@@ -100,6 +103,11 @@ public class DownloadRecorder : IDownloadTaskDelegate, IDataTaskDelegate
     {
         lock (_lock)
         {
+            if (_writes.Count == 0 && _resumes.Count == 0)
+            {
+                WroteBeforeResumed = true;
+            }
+
             _writes.Add((bytesWritten, totalBytesWritten, totalBytesExpectedToWrite));
             foreach (var waiter in _waiters.Where(w => w.Total <= totalBytesWritten).ToList())
             {

@@ -47,6 +47,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         if (expectedError is null)
         {
             error.Should().BeNull();
+            recorder.WroteBeforeResumed.Should().BeFalse("DidResumeAtOffset comes before the resumed task's first DidWriteData");
         }
 
         return recorder;
@@ -665,6 +666,26 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         resumed.Resume();
         await resumed.Completion.Within();
         resumed.Error.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task A_download_that_a_data_task_became_can_be_paused_and_resumed()
+    {
+        var gate = GateRegistry.NewId();
+        var recorder = new DownloadRecorder { Disposition = ResponseDisposition.BecomeDownload };
+        await using var session = NewSession(recorder);
+        session.CreateDataTask(Url($"seed=57&stall={gate}&stallat=6500")).Resume();
+        var download = await recorder.BecameDownload.Within();
+        await recorder.WrittenReached(6500).Within();
+
+        var blob = await download.CancelByProducingResumeDataAsync().Within();
+        blob.Should().NotBeNull();
+        DownloadRecorder.BlobOffset(blob!).Should().Be(6500);
+        server.Gates.Stall(gate).Release();
+
+        var (location, _) = await session.DownloadAsync(blob!).Within();
+        DownloadRecorder.Hash(location).Should().Be(DownloadEndpoints.Sha256(Size, 57));
+        File.Delete(location);
     }
 
     private sealed class ThrowingRecorder : IDownloadTaskDelegate
