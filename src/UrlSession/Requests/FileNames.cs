@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Text;
 
 namespace UrlSessions;
 
@@ -58,6 +59,38 @@ internal static class FileNames
             cleaned = "_" + cleaned;
         }
 
-        return cleaned.Length > 255 ? cleaned[..255] : cleaned;
+        return Shorten(cleaned);
+    }
+
+    /// <summary>
+    /// File systems limit a name to 255 bytes (ext4, APFS: UTF-8 bytes; NTFS: UTF-16 units, never more than the
+    /// UTF-8 bytes): cut the stem at whole characters so the UTF-8 form fits, keeping a short extension.
+    /// </summary>
+    private static string Shorten(string name)
+    {
+        const int MaxBytes = 255;
+        if (Encoding.UTF8.GetByteCount(name) <= MaxBytes)
+        {
+            return name;
+        }
+
+        var dot = name.LastIndexOf('.');
+        var extension = dot > 0 && name.Length - dot <= 16 ? name[dot..] : "";
+        var stem = extension.Length > 0 ? name[..dot] : name;
+        var budget = MaxBytes - Encoding.UTF8.GetByteCount(extension);
+        var kept = new StringBuilder();
+        var used = 0;
+        foreach (var rune in stem.EnumerateRunes())
+        {
+            used += rune.Utf8SequenceLength;
+            if (used > budget)
+            {
+                break;
+            }
+
+            kept.Append(rune.ToString());
+        }
+
+        return kept.ToString().TrimEnd('.', ' ') + extension;
     }
 }
