@@ -186,6 +186,30 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
         }
     }
 
+    [Theory]
+    [InlineData(300, "%F0%9F%98%80", ".txt")]
+    [InlineData(200, "%C3%A9", ".pdf")]
+    [InlineData(400, "a", "")]
+    [InlineData(400, "a", ".zip")]
+    public async Task A_long_suggested_filename_is_shortened_to_a_name_the_file_system_accepts(int repeat, string escapedUnit, string extension)
+    {
+        var name = string.Concat(Enumerable.Repeat(escapedUnit, repeat)) + extension;
+        var disposition = $"attachment; filename*=UTF-8''{name}";
+        await using var session = NewSession();
+        var (location, response) = await session.DownloadAsync(Url($"size=1000&seed=7&disposition={Uri.EscapeDataString(disposition)}")).Within();
+        File.Delete(location);
+
+        var suggested = response.SuggestedFilename;
+        System.Text.Encoding.UTF8.GetByteCount(suggested).Should().BeLessThanOrEqualTo(255, "file systems limit a name to 255 bytes");
+        suggested.Should().EndWith(extension);
+        suggested.EnumerateRunes().Should().NotContain(System.Text.Rune.ReplacementChar, "no surrogate pair is cut in half");
+        char.IsHighSurrogate(suggested[^1]).Should().BeFalse();
+        var path = Path.Combine(_folder, suggested);
+        await File.WriteAllBytesAsync(path, [1, 2, 3]);
+        File.Exists(path).Should().BeTrue();
+        File.Delete(path);
+    }
+
     [Fact]
     public async Task A_POST_download_sends_its_body_and_downloads_the_response()
     {
