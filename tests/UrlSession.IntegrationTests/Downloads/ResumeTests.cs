@@ -688,6 +688,42 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         File.Delete(location);
     }
 
+    [Fact]
+    public async Task A_resumed_task_that_cannot_connect_hands_back_resume_data_and_keeps_the_partial_file()
+    {
+        var gate = GateRegistry.NewId();
+        await using var session = NewSession();
+        var blob = await PauseAtAsync(session, Url($"seed=58&stall={gate}&stallat=7777"), 7777);
+        server.Gates.Stall(gate).Release();
+
+        // Every request of this session goes to a proxy port nothing listens on: the resume fails before a response.
+        await using (var offline = NewSession(configure: c => c.Proxy = new System.Net.WebProxy(new Uri($"http://127.0.0.1:{server.ClosedPort}"))))
+        {
+            var error = await Assert.ThrowsAsync<UrlError>(() => offline.DownloadAsync(blob!).Within());
+            error.Code.Should().Be(UrlErrorCode.CannotConnectToHost);
+            error.DownloadTaskResumeData.Should().NotBeNull("nothing about the partial file changed");
+            DownloadRecorder.BlobOffset(error.DownloadTaskResumeData!).Should().Be(7777);
+            blob = error.DownloadTaskResumeData;
+        }
+
+        Directory.EnumerateFiles(_folder).Should().ContainSingle();
+        var resumed = await ResumeAsync(session, blob!);
+        (await resumed.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 58));
+        resumed.Resumes.Should().Equal((7777L, (long)Size));
+    }
+
+    [Fact]
+    public async Task A_download_folder_that_cannot_be_created_fails_with_CannotCreateFile()
+    {
+        var blocker = Path.Combine(_folder, "not-a-folder");
+        await File.WriteAllBytesAsync(blocker, [0]);
+        await using var session = Helpers.Sessions.Ephemeral(configure: c => c.DownloadDirectory = Path.Combine(blocker, "downloads"));
+        var error = await Assert.ThrowsAsync<UrlError>(() => session.DownloadAsync(Url("seed=59&size=1000")).Within());
+        error.Code.Should().Be(UrlErrorCode.CannotCreateFile);
+        error.DownloadTaskResumeData.Should().BeNull();
+        File.Delete(blocker);
+    }
+
     private sealed class ThrowingRecorder : IDownloadTaskDelegate
     {
         private readonly TaskCompletionSource<UrlError?> _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
