@@ -303,6 +303,38 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
         }
     }
 
+    [Fact]
+    public async Task Eight_parallel_downloads_in_one_session_all_end_identical()
+    {
+        await using var session = NewSession();
+        var downloads = Enumerable.Range(0, 8).Select(i => session.DownloadAsync(Url($"size={Size + i * 1000}&seed={100 + i}"))).ToList();
+        var results = await Task.WhenAll(downloads).Within();
+        for (var i = 0; i < results.Length; i++)
+        {
+            DownloadRecorder.Hash(results[i].Location).Should().Be(DownloadEndpoints.Sha256(Size + i * 1000, 100 + i));
+            File.Delete(results[i].Location);
+        }
+    }
+
+    [Fact]
+    public async Task Suspend_and_Resume_mid_body_end_identical()
+    {
+        var gate = GateRegistry.NewId();
+        var recorder = new DownloadRecorder();
+        await using var session = NewSession(recorder);
+        var task = session.CreateDownloadTask(Url($"size={Size}&seed=61&stall={gate}&stallat=3000"));
+        task.Resume();
+        await recorder.WrittenReached(3000).Within();
+        task.Suspend();
+        task.State.Should().Be(SessionTaskState.Suspended);
+        server.Gates.Stall(gate).Release();
+        task.Resume();
+
+        (await recorder.Completed.Within()).Should().BeNull();
+        (await recorder.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 61));
+        ProgressAddsUp(recorder, Size, Size);
+    }
+
     private sealed class TrustingDownloadRecorder(System.Security.Cryptography.X509Certificates.X509Certificate2 trusted) : DownloadRecorder, ISessionDelegate
     {
         public ValueTask<ChallengeResponse> DidReceiveChallengeAsync(UrlSession session, AuthenticationChallenge challenge) =>
