@@ -724,6 +724,29 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         File.Delete(blocker);
     }
 
+    [Fact]
+    public async Task A_completion_handler_task_from_resume_data_gets_the_whole_file()
+    {
+        var gate = GateRegistry.NewId();
+        await using var session = NewSession();
+        var blob = (await PauseAtAsync(session, Url($"seed=62&stall={gate}&stallat=2500"), 2500))!;
+        server.Gates.Stall(gate).Release();
+
+        var done = new TaskCompletionSource<(string? Hash, string? Location, UrlError? Error)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var task = session.CreateDownloadTask(blob!, (location, _, error) =>
+            done.TrySetResult((location is null ? null : DownloadRecorder.Hash(location), location, error)));
+        task.Resume();
+        var (hash, path, failure) = await done.Task.Within();
+        await task.Completion.Within();
+        failure.Should().BeNull();
+        hash.Should().Be(DownloadEndpoints.Sha256(Size, 62));
+        File.Exists(path).Should().BeFalse();
+
+        var rejected = new TaskCompletionSource<UrlError?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        session.CreateDownloadTask(blob.AsSpan(0, blob.Length - 1).ToArray(), (_, _, error) => rejected.TrySetResult(error)).Resume();
+        (await rejected.Task.Within())!.Code.Should().Be(UrlErrorCode.CannotDecodeRawData);
+    }
+
     private sealed class ThrowingRecorder : IDownloadTaskDelegate
     {
         private readonly TaskCompletionSource<UrlError?> _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
