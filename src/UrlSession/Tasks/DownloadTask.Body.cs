@@ -34,7 +34,7 @@ public sealed partial class DownloadTask
                 }
             }
 
-            _validators = ResumeValidators.From(OriginalRequest!, response, current);
+            _validators = ResumeValidators.From(OriginalRequest!, response, current, offset > 0 ? _resumeData : null);
             var expectedTotal = ExpectedTotal(current, response, offset);
             SetExpectedToReceive(expectedTotal);
             if (_resumeData is not null)
