@@ -747,6 +747,40 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         (await rejected.Task.Within())!.Code.Should().Be(UrlErrorCode.CannotDecodeRawData);
     }
 
+    [Fact]
+    public async Task A_resumed_download_whose_206_carries_no_validators_stays_resumable_with_the_blobs_validator()
+    {
+        var gate = GateRegistry.NewId();
+        var log = GateRegistry.NewId();
+        await using var session = NewSession();
+        var blob = await PauseAtAsync(session, Url($"seed=63&bare206=1&cut206=100000&stall={gate}&stallat=4000&log={log}"), 4000);
+        server.Gates.Stall(gate).Release();
+
+        // The 206 confirmed the If-Range validator; when it drops mid-body the download must still resume.
+        var error = await Assert.ThrowsAsync<UrlError>(() => session.DownloadAsync(blob!).Within());
+        error.Code.Should().Be(UrlErrorCode.NetworkConnectionLost);
+        error.DownloadTaskResumeData.Should().NotBeNull("the partial file still matches the validator the 206 answered to");
+        var offset = DownloadRecorder.BlobOffset(error.DownloadTaskResumeData!);
+        offset.Should().BeInRange(4001, 104_000);
+
+        string? location = null;
+        for (var attempt = 0; attempt < 40 && location is null; attempt++)
+        {
+            try
+            {
+                (location, _) = await session.DownloadAsync(error.DownloadTaskResumeData!).Within();
+            }
+            catch (UrlError again) when (again.Code == UrlErrorCode.NetworkConnectionLost && again.DownloadTaskResumeData is not null)
+            {
+                error = again;
+            }
+        }
+
+        DownloadRecorder.Hash(location!).Should().Be(DownloadEndpoints.Sha256(Size, 63));
+        File.Delete(location!);
+        DownloadEndpoints.Requests(log).Skip(1).Should().OnlyContain(r => r.IfRange == DownloadEndpoints.StrongETag(63, 0));
+    }
+
     private sealed class ThrowingRecorder : IDownloadTaskDelegate
     {
         private readonly TaskCompletionSource<UrlError?> _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -69,6 +69,7 @@ public sealed class CreditGate
 /// Content-Range starts elsewhere), cut=K (send K body bytes of this response, then abort the connection),
 /// stall=gate id &amp; stallat=K (stop at resource offset K until the test releases the gate), gzip=1
 /// (Content-Encoding gzip, never ranged), pace=P (write in flushed P-byte pieces; with credit=id one piece per grant), chunked=1 (no Content-Length), disposition=value (Content-Disposition),
+/// bare206=1 (206 responses without ETag, Last-Modified, Accept-Ranges), cut206=K (cut only 206 responses),
 /// log=id (record the request, see <see cref="Requests"/>). POST reads the request body and answers the same.
 /// </summary>
 internal static class DownloadEndpoints
@@ -205,6 +206,14 @@ internal static class DownloadEndpoints
                 .Enqueue(new DownloadRequestRecord(context.Request.Method, range.Length == 0 ? null : range, ifRange.Length == 0 ? null : ifRange, status, bodyLength, bodySha));
         }
 
+        if (status == 206 && Q("bare206") == "1")
+        {
+            // A server that sends no validators with its partial responses (RFC 9110 §15.3.7 says it should).
+            response.Headers.Remove("ETag");
+            response.Headers.Remove("Last-Modified");
+            response.Headers.Remove("Accept-Ranges");
+        }
+
         response.StatusCode = status;
         if (status == 416)
         {
@@ -231,7 +240,7 @@ internal static class DownloadEndpoints
         }
 
         // Offsets below are positions in the body sent (for a range, stallat counts in the whole resource).
-        var cut = Q("cut") is { } cutText ? long.Parse(cutText, CultureInfo.InvariantCulture) : long.MaxValue;
+        var cut = (status == 206 ? Q("cut206") ?? Q("cut") : Q("cut")) is { } cutText ? long.Parse(cutText, CultureInfo.InvariantCulture) : long.MaxValue;
         var stallGate = Q("stall") is { } gateId ? gates.Stall(gateId) : null;
         var stallAt = stallGate is null ? long.MaxValue : long.Parse(Q("stallat") ?? (size / 2).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) - (gzip ? 0 : from);
         var sent = 0L;
