@@ -167,6 +167,15 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
     [InlineData(null, "a%2F..%2Fb.txt", "b.txt")]
     [InlineData(null, "nul", "_nul")]
     [InlineData("inline", "page.html", "page.html")]
+    [InlineData("ATTACHMENT; FILENAME=\"upper.pdf\"", "x.bin", "upper.pdf")]
+    [InlineData("attachment; filename*=ISO-8859-1''caf%E9.txt", "x.bin", "café.txt")]
+    [InlineData("attachment; filename*=UTF-8''%ZZbad.txt; filename=\"good.txt\"", "x.bin", "good.txt")]
+    [InlineData("attachment; filename=\" spaced .txt \"", "x.bin", "spaced .txt")]
+    [InlineData("attachment; filename=\"a\\\"b.txt\"", "x.bin", "ab.txt")]
+    [InlineData("attachment; filename=", "fallback.dat", "fallback.dat")]
+    [InlineData("attachment; filename=\"..\\..\\evil.bat\"", "x.bin", "evil.bat")]
+    [InlineData("attachment; filename=\"com1.tar.gz\"", "x.bin", "_com1.tar.gz")]
+    [InlineData("attachment; filename=\"=?utf-8?B?w6l0w6kucGRm?=\"", "x.bin", "été.pdf")]
     public async Task SuggestedFilename_comes_from_Content_Disposition_else_the_URL_and_is_sanitized(string? disposition, string name, string expected)
     {
         var query = disposition is null ? $"size=1000&seed=7" : $"size=1000&seed=7&disposition={Uri.EscapeDataString(disposition)}";
