@@ -425,13 +425,52 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
     }
 
     [Fact]
-    public async Task A_gzip_download_is_decoded_to_the_original_bytes()
+    public async Task A_gzip_download_is_decoded_to_the_original_bytes_with_consistent_progress()
     {
-        await using var session = NewSession();
-        var (location, response) = await session.DownloadAsync(Url("seed=45&gzip=1")).Within();
-        DownloadRecorder.Hash(location).Should().Be(DownloadEndpoints.Sha256(Size, 45));
-        ((HttpUrlResponse)response).StatusCode.Should().Be(200);
+        var recorder = new DownloadRecorder();
+        await using var session = NewSession(recorder);
+        var task = session.CreateDownloadTask(Url("seed=45&gzip=1"));
+        task.Resume();
+        (await recorder.Completed.Within()).Should().BeNull();
+        (await recorder.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 45));
+        recorder.Writes[^1].Total.Should().Be(Size);
+        recorder.Writes.Should().OnlyContain(w => w.Expected == -1 || w.Expected == Size, "the compressed length is not the file's length");
+        task.CountOfBytesReceived.Should().Be(Size);
+        task.Progress.FractionCompleted.Should().BeInRange(0, 1);
+    }
+
+    [Fact]
+    public async Task Over_HTTP2_a_request_timeout_mid_body_carries_resume_data()
+    {
+        var gate = GateRegistry.NewId();
+        await using var session = NewSession(new TrustingRecorder(server.Certificate), c => c.TimeoutIntervalForRequest = TimeSpan.FromMilliseconds(300));
+        var error = await Assert.ThrowsAsync<UrlError>(() => session.DownloadAsync(server.HttpsUrl($"/dl/h2.bin?seed=64&stall={gate}&stallat=2222")).Within());
+        error.Code.Should().Be(UrlErrorCode.TimedOut);
+        DownloadRecorder.BlobOffset(error.DownloadTaskResumeData!).Should().Be(2222);
+        server.Gates.Stall(gate).Release();
+
+        await using var patient = NewSession(new TrustingRecorder(server.Certificate));
+        var (location, _) = await patient.DownloadAsync(error.DownloadTaskResumeData!).Within();
+        DownloadRecorder.Hash(location).Should().Be(DownloadEndpoints.Sha256(Size, 64));
         File.Delete(location);
+    }
+
+    [Fact]
+    public async Task FinishTasksAndInvalidate_lets_a_running_download_finish()
+    {
+        var gate = GateRegistry.NewId();
+        var recorder = new DownloadRecorder();
+        var session = NewSession(recorder);
+        await using var _ = session;
+        session.CreateDownloadTask(Url($"seed=65&stall={gate}&stallat=1000")).Resume();
+        await recorder.WrittenReached(1000).Within();
+        session.FinishTasksAndInvalidate();
+        server.Gates.Stall(gate).Release();
+
+        (await recorder.Completed.Within()).Should().BeNull();
+        (await recorder.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 65));
+        await recorder.Invalidated.Within();
+        Directory.EnumerateFileSystemEntries(_folder).Should().BeEmpty();
     }
 
     [Fact]
