@@ -344,6 +344,30 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
         ProgressAddsUp(recorder, Size, Size);
     }
 
+    [Fact]
+    public async Task An_empty_body_is_handed_over_as_an_empty_file()
+    {
+        var recorder = new DownloadRecorder();
+        await using var session = NewSession(recorder);
+        var task = session.CreateDownloadTask(Url("size=0&seed=11"));
+        task.Resume();
+        (await recorder.Completed.Within()).Should().BeNull();
+        (await recorder.Finished.Within()).Should().Be(Convert.ToHexString(SHA256.HashData(Array.Empty<byte>())));
+        task.CountOfBytesReceived.Should().Be(0);
+        task.CountOfBytesExpectedToReceive.Should().Be(0);
+        Directory.EnumerateFileSystemEntries(_folder).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task An_error_status_is_a_response_whose_body_is_downloaded()
+    {
+        await using var session = NewSession();
+        var (location, response) = await session.DownloadAsync(server.HttpUrl("/status/404")).Within();
+        ((HttpUrlResponse)response).StatusCode.Should().Be(404);
+        (await File.ReadAllTextAsync(location)).Should().Be("status 404");
+        File.Delete(location);
+    }
+
     private sealed class TrustingDownloadRecorder(System.Security.Cryptography.X509Certificates.X509Certificate2 trusted) : DownloadRecorder, ISessionDelegate
     {
         public ValueTask<ChallengeResponse> DidReceiveChallengeAsync(UrlSession session, AuthenticationChallenge challenge) =>
