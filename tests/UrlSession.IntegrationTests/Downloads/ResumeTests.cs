@@ -443,9 +443,15 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
     public async Task Over_HTTP2_a_request_timeout_mid_body_carries_resume_data()
     {
         var gate = GateRegistry.NewId();
-        await using var session = NewSession(new TrustingRecorder(server.Certificate), c => c.TimeoutIntervalForRequest = TimeSpan.FromMilliseconds(300));
-        var error = await Assert.ThrowsAsync<UrlError>(() => session.DownloadAsync(server.HttpsUrl($"/dl/h2.bin?seed=64&stall={gate}&stallat=2222")).Within());
+        await using var session = NewSession(new TrustingRecorder(server.Certificate));
+
+        // Warm the TLS connection first: only the stall may be idle time, not a cold handshake on a busy machine.
+        var (warm, _) = await session.DownloadAsync(server.HttpsUrl("/dl/warm.bin?size=1000")).Within();
+        File.Delete(warm);
+        var request = new UrlRequest(server.HttpsUrl($"/dl/h2.bin?seed=64&stall={gate}&stallat=2222")) { TimeoutInterval = TimeSpan.FromMilliseconds(500) };
+        var error = await Assert.ThrowsAsync<UrlError>(() => session.DownloadAsync(request).Within());
         error.Code.Should().Be(UrlErrorCode.TimedOut);
+        error.DownloadTaskResumeData.Should().NotBeNull();
         DownloadRecorder.BlobOffset(error.DownloadTaskResumeData!).Should().Be(2222);
         server.Gates.Stall(gate).Release();
 
