@@ -36,6 +36,13 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         return await task.CancelByProducingResumeDataAsync().Within();
     }
 
+    /// <summary>Opens a connection in the session first, so that a short timeout measures only the stall.</summary>
+    private async Task WarmAsync(UrlSession session)
+    {
+        var (warm, _) = await session.DownloadAsync(Url("size=100")).Within();
+        File.Delete(warm);
+    }
+
     /// <summary>Resumes from a blob with a delegate task and returns the recorder after completion.</summary>
     private static async Task<DownloadRecorder> ResumeAsync(UrlSession session, byte[] blob, UrlError? expectedError = null)
     {
@@ -214,9 +221,10 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
     public async Task A_request_timeout_mid_body_fails_with_TimedOut_and_resume_data()
     {
         var gate = GateRegistry.NewId();
-        await using var session = NewSession(configure: c => c.TimeoutIntervalForRequest = TimeSpan.FromMilliseconds(300));
+        await using var session = NewSession();
+        await WarmAsync(session);
         var recorder = new DownloadRecorder();
-        var task = session.CreateDownloadTask(Url($"seed=35&stall={gate}&stallat=9000"));
+        var task = session.CreateDownloadTask(new UrlRequest(Url($"seed=35&stall={gate}&stallat=9000")) { TimeoutInterval = TimeSpan.FromMilliseconds(300) });
         task.Delegate = recorder;
         task.Resume();
 
@@ -595,16 +603,19 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         var gate = GateRegistry.NewId();
         await using var session = NewSession(configure: c =>
         {
-            if (which == "request")
+            if (which == "resource")
             {
-                c.TimeoutIntervalForRequest = TimeSpan.FromMilliseconds(300);
-            }
-            else
-            {
-                c.TimeoutIntervalForResource = TimeSpan.FromMilliseconds(500);
+                c.TimeoutIntervalForResource = TimeSpan.FromMilliseconds(800);
             }
         });
-        var error = await Assert.ThrowsAsync<UrlError>(() => session.DownloadAsync(Url($"seed=52&stall={gate}&stallat=3333")).Within());
+        await WarmAsync(session);
+        var request = new UrlRequest(Url($"seed=52&stall={gate}&stallat=3333"));
+        if (which == "request")
+        {
+            request = request with { TimeoutInterval = TimeSpan.FromMilliseconds(300) };
+        }
+
+        var error = await Assert.ThrowsAsync<UrlError>(() => session.DownloadAsync(request).Within());
         error.Code.Should().Be(UrlErrorCode.TimedOut);
         DownloadRecorder.BlobOffset(error.DownloadTaskResumeData!).Should().Be(3333);
         server.Gates.Stall(gate).Release();
