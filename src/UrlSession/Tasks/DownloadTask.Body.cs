@@ -111,6 +111,12 @@ public sealed partial class DownloadTask
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            if (offset > 0)
+            {
+                // Most likely another task resumed the same blob and holds the file: it is not ours to delete.
+                _partialPath = null;
+            }
+
             throw new UrlError(offset > 0 ? UrlErrorCode.CannotOpenFile : UrlErrorCode.CannotCreateFile, $"The download file for {UrlText.Safe(url)} cannot be {(offset > 0 ? "opened" : "created")}: {ex.Message}", url, ex);
         }
 
