@@ -837,6 +837,38 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         DownloadEndpoints.Requests(log).Skip(1).Should().OnlyContain(r => r.IfRange == DownloadEndpoints.StrongETag(63, 0));
     }
 
+    [Fact]
+    public async Task A_blob_used_twice_at_once_never_breaks_the_download_that_holds_the_file()
+    {
+        var gate = GateRegistry.NewId();
+        var id = GateRegistry.NewId();
+        var credit = DownloadEndpoints.Credit(id);
+        await using var session = NewSession();
+        var blob = await PauseAtAsync(session, Url($"seed=66&pace=8192&credit={id}&stall={gate}&stallat=5000"), 5000);
+        blob.Should().NotBeNull();
+        server.Gates.Stall(gate).Release();
+
+        // The first resume writes its first piece and waits for credit, holding the partial file open.
+        var first = new DownloadRecorder();
+        var firstTask = session.CreateDownloadTask(blob!);
+        firstTask.Delegate = first;
+        firstTask.Resume();
+        await first.WrittenReached(5001).Within();
+
+        var second = new DownloadRecorder();
+        var secondTask = session.CreateDownloadTask(blob!);
+        secondTask.Delegate = second;
+        secondTask.Resume();
+        var secondError = await second.Completed.Within();
+        secondError!.Code.Should().Be(UrlErrorCode.CannotOpenFile, "the partial file is in use by the first resume");
+        secondError.DownloadTaskResumeData.Should().BeNull();
+
+        credit.Unlimit();
+        (await first.Completed.Within()).Should().BeNull("the download that holds the partial file finishes");
+        (await first.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 66));
+        Directory.EnumerateFileSystemEntries(_folder).Should().BeEmpty();
+    }
+
     private sealed class ThrowingRecorder : IDownloadTaskDelegate
     {
         private readonly TaskCompletionSource<UrlError?> _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
