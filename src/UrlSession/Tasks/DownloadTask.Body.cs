@@ -223,6 +223,7 @@ public sealed partial class DownloadTask
     private async Task HandOverAsync(string path)
     {
         _partialPath = null;
+        ReleasePartialFile();
         Volatile.Write(ref _location, path);
         if (Mode != DownloadTaskMode.Delegate)
         {
