@@ -869,6 +869,49 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         Directory.EnumerateFileSystemEntries(_folder).Should().BeEmpty();
     }
 
+    [Fact]
+    public async Task Resuming_from_DidComplete_right_away_finishes_a_download_cut_again_and_again()
+    {
+        var chain = new ChainingRecorder();
+        await using var session = NewSession(chain);
+        session.CreateDownloadTask(Url("seed=67&cut=200000")).Resume();
+        (await chain.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 67));
+        chain.Attempts.Should().BeGreaterThan(1);
+        chain.Errors.Should().OnlyContain(code => code == UrlErrorCode.NetworkConnectionLost);
+    }
+
+    private sealed class ChainingRecorder : IDownloadTaskDelegate
+    {
+        private readonly TaskCompletionSource<string> _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _attempts;
+
+        public Task<string> Finished => _finished.Task;
+
+        public int Attempts => Volatile.Read(ref _attempts);
+
+        public System.Collections.Concurrent.ConcurrentQueue<UrlErrorCode> Errors { get; } = new();
+
+        public void DidFinishDownloading(UrlSession session, DownloadTask task, string location) => _finished.TrySetResult(DownloadRecorder.Hash(location));
+
+        public void DidComplete(UrlSession session, SessionTask task, UrlError? error)
+        {
+            if (error is null)
+            {
+                return;
+            }
+
+            Errors.Enqueue(error.Code);
+            if (error.DownloadTaskResumeData is { } blob && Interlocked.Increment(ref _attempts) < 40)
+            {
+                session.CreateDownloadTask(blob).Resume();
+            }
+            else
+            {
+                _finished.TrySetException(error);
+            }
+        }
+    }
+
     private sealed class ThrowingRecorder : IDownloadTaskDelegate
     {
         private readonly TaskCompletionSource<UrlError?> _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
