@@ -224,7 +224,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         await using var session = NewSession();
         await WarmAsync(session);
         var recorder = new DownloadRecorder();
-        var task = session.CreateDownloadTask(new UrlRequest(Url($"seed=35&stall={gate}&stallat=9000")) { TimeoutInterval = TimeSpan.FromMilliseconds(300) });
+        var task = session.CreateDownloadTask(new UrlRequest(Url($"seed=35&stall={gate}&stallat=9000")) { TimeoutInterval = TimeSpan.FromSeconds(1) });
         task.Delegate = recorder;
         task.Resume();
 
@@ -456,7 +456,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         // Warm the TLS connection first: only the stall may be idle time, not a cold handshake on a busy machine.
         var (warm, _) = await session.DownloadAsync(server.HttpsUrl("/dl/warm.bin?size=1000")).Within();
         File.Delete(warm);
-        var request = new UrlRequest(server.HttpsUrl($"/dl/h2.bin?seed=64&stall={gate}&stallat=2222")) { TimeoutInterval = TimeSpan.FromMilliseconds(500) };
+        var request = new UrlRequest(server.HttpsUrl($"/dl/h2.bin?seed=64&stall={gate}&stallat=2222")) { TimeoutInterval = TimeSpan.FromSeconds(1) };
         var error = await Assert.ThrowsAsync<UrlError>(() => session.DownloadAsync(request).Within());
         error.Code.Should().Be(UrlErrorCode.TimedOut);
         error.DownloadTaskResumeData.Should().NotBeNull();
@@ -605,14 +605,14 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         {
             if (which == "resource")
             {
-                c.TimeoutIntervalForResource = TimeSpan.FromMilliseconds(800);
+                c.TimeoutIntervalForResource = TimeSpan.FromSeconds(1.5);
             }
         });
         await WarmAsync(session);
         var request = new UrlRequest(Url($"seed=52&stall={gate}&stallat=3333"));
         if (which == "request")
         {
-            request = request with { TimeoutInterval = TimeSpan.FromMilliseconds(300) };
+            request = request with { TimeoutInterval = TimeSpan.FromSeconds(1) };
         }
 
         var error = await Assert.ThrowsAsync<UrlError>(() => session.DownloadAsync(request).Within());
@@ -864,7 +864,16 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         secondError.DownloadTaskResumeData.Should().BeNull();
 
         credit.Unlimit();
-        (await first.Completed.Within()).Should().BeNull("the download that holds the partial file finishes");
+        try
+        {
+            await first.Completed.Within();
+        }
+        catch (TimeoutException)
+        {
+            throw new InvalidOperationException($"first: {firstTask.State} received {firstTask.CountOfBytesReceived} sent {credit.Sent} writes {string.Join(",", first.Writes.Select(w => w.Total))} second {secondTask.State} {secondError.Message}");
+        }
+
+        (await first.Completed).Should().BeNull("the download that holds the partial file finishes");
         (await first.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 66));
         Directory.EnumerateFileSystemEntries(_folder).Should().BeEmpty();
     }

@@ -35,8 +35,8 @@ public sealed class DownloadResourceState
 public sealed class CreditGate
 {
     private readonly SemaphoreSlim _credits = new(0);
+    private readonly TaskCompletionSource _unlimited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _sent;
-    private volatile bool _unlimited;
 
     /// <summary>The resource offset up to which the server has sent (set before each piece is written).</summary>
     public long Sent => Interlocked.Read(ref _sent);
@@ -44,17 +44,16 @@ public sealed class CreditGate
     public void Grant() => _credits.Release();
 
     /// <summary>From now on every piece goes at once (for the resumed request, which has the same URL).</summary>
-    public void Unlimit()
-    {
-        _unlimited = true;
-        _credits.Release();
-    }
+    public void Unlimit() => _unlimited.TrySetResult();
 
+    /// <summary>Waits for a grant; after <see cref="Unlimit"/> every waiter (also one of a request the client left) goes on.</summary>
     internal async Task WaitAsync(CancellationToken aborted)
     {
-        if (!_unlimited)
+        if (!_unlimited.Task.IsCompleted)
         {
-            await _credits.WaitAsync(aborted);
+            var granted = _credits.WaitAsync(aborted);
+            await Task.WhenAny(granted, _unlimited.Task);
+            aborted.ThrowIfCancellationRequested();
         }
     }
 
