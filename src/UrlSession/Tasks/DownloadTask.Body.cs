@@ -6,9 +6,10 @@ namespace UrlSessions;
 // Writing the body to the file, resuming at an offset, and handing the file over.
 public sealed partial class DownloadTask
 {
-    /// <summary>Each of the two buffers: while one is written to the file, network reads fill the other.</summary>
+    /// <summary>Reads up to this much before each write: few large writes are what makes disk throughput.</summary>
     private const int WriteBufferSize = 1024 * 1024;
-
+    private const int WriteThreshold = 512 * 1024;
+    private const int SmallRead = 16 * 1024;
 
     private protected override async Task ReceiveBodyAsync(HttpResponseMessage message, HttpUrlResponse response)
     {
@@ -33,7 +34,7 @@ public sealed partial class DownloadTask
                 }
             }
 
-            _validators = ResumeValidators.From(OriginalRequest!, response, current);
+            _validators = ResumeValidators.From(OriginalRequest!, response, current, offset > 0 ? _resumeData : null);
             var expectedTotal = ExpectedTotal(current, response, offset);
             SetExpectedToReceive(expectedTotal);
             if (_resumeData is not null)
@@ -55,18 +56,7 @@ public sealed partial class DownloadTask
             _partialPath ??= NewDownloadFilePath();
             var raw = await ContentDecoding.OpenAsync(current.Content, Cancellation.Token).ConfigureAwait(false);
             var body = ContentDecoding.Decode(current.Content, raw);
-            try
-            {
-                await WriteBodyAsync(body, _partialPath, offset, expectedTotal).ConfigureAwait(false);
-            }
-            finally
-            {
-                if (!ReferenceEquals(body, raw))
-                {
-                    await body.DisposeAsync().ConfigureAwait(false);
-                }
-            }
-
+            await WriteBodyAsync(body, _partialPath, offset, expectedTotal).ConfigureAwait(false);
             await HandOverAsync(_partialPath).ConfigureAwait(false);
         }
         finally
@@ -122,133 +112,91 @@ public sealed partial class DownloadTask
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            if (offset > 0)
+            {
+                // Most likely another task resumed the same blob and holds the file: it is not ours to delete.
+                _partialPath = null;
+            }
+
             throw new UrlError(offset > 0 ? UrlErrorCode.CannotOpenFile : UrlErrorCode.CannotCreateFile, $"The download file for {UrlText.Safe(url)} cannot be {(offset > 0 ? "opened" : "created")}: {ex.Message}", url, ex);
         }
 
         Interlocked.Exchange(ref _bytesWritten, offset);
         var progressTarget = DelegateFor<IDownloadTaskDelegate>(DelegateMember.DidWriteData);
         var previousEvent = Task.CompletedTask;
-
-        // Double buffering: while one buffer is being written to the file, the next network reads fill the other.
         var buffer = ArrayPool<byte>.Shared.Rent(WriteBufferSize);
-        var spare = ArrayPool<byte>.Shared.Rent(WriteBufferSize);
         var token = Cancellation.Token;
-        var total = offset;
-        var pending = default(ValueTask);
-        var pendingBytes = 0;
-
-        // Waits for the write in flight (if any) and only then counts its bytes as written.
-        async ValueTask CompletePendingAsync()
-        {
-            if (pendingBytes == 0)
-            {
-                return;
-            }
-
-            var bytes = pendingBytes;
-            pendingBytes = 0;
-            try
-            {
-                await pending.ConfigureAwait(false);
-            }
-            catch (IOException ex)
-            {
-                throw new UrlError(UrlErrorCode.CannotWriteToFile, $"The download file for {UrlText.Safe(url)} cannot be written: {ex.Message}", url, ex);
-            }
-
-            total += bytes;
-            Interlocked.Exchange(ref _bytesWritten, total);
-            if (progressTarget is not null)
-            {
-                // At most one progress event waits on the queue: a slow delegate slows the download, but its time
-                // is not network idle time.
-                await WaitForDelegateAsync(previousEvent).ConfigureAwait(false);
-                var sum = total;
-                previousEvent = Session.Dispatcher.Post(nameof(IDownloadTaskDelegate.DidWriteData), () => progressTarget.DidWriteData(Session, this, bytes, sum, expectedTotal));
-            }
-        }
-
         try
         {
             await using (file.ConfigureAwait(false))
             {
-                try
+                var total = offset;
+                var ended = false;
+                while (!ended)
                 {
-                    var ended = false;
-                    while (!ended)
-                    {
-                        await BodyReader.WaitWhileSuspendedAsync(this, token).ConfigureAwait(false);
-                        var filled = 0;
-                        ExceptionDispatchInfo? readFailure = null;
-                        try
-                        {
-                            // Gather while the other buffer is being written; as soon as the file is free again, write
-                            // what arrived. A fast file gets one write per read, a slow one large writes.
-                            while (filled < buffer.Length && Gate.IsOpen)
-                            {
-                                var read = await body.ReadAsync(buffer.AsMemory(filled), token).ConfigureAwait(false);
-                                if (read == 0)
-                                {
-                                    ended = true;
-                                    break;
-                                }
-
-                                filled += read;
-                                OnBodyBytesReceived(read);
-                                if (pendingBytes == 0 || pending.IsCompleted)
-                                {
-                                    break;
-                                }
-                            }
-                        }
-                        catch (Exception ex)
-                        {
-                            // Keep what arrived before the failure: resume data then covers every byte received.
-                            readFailure = ExceptionDispatchInfo.Capture(ex);
-                        }
-
-                        await CompletePendingAsync().ConfigureAwait(false);
-                        if (filled > 0)
-                        {
-                            // Not cancellable: a cancel arriving while this write is in flight must not lose bytes that
-                            // were already received (resume data covers every byte received).
-                            pending = file.WriteAsync(buffer.AsMemory(0, filled), CancellationToken.None);
-                            pendingBytes = filled;
-                            (buffer, spare) = (spare, buffer);
-                        }
-
-                        if (readFailure is not null)
-                        {
-                            await CompletePendingAsync().ConfigureAwait(false);
-                            readFailure.Throw();
-                        }
-                    }
-
-                    await CompletePendingAsync().ConfigureAwait(false);
-                }
-                catch when (pendingBytes > 0)
-                {
-                    // Leaving early (suspended-and-cancelled, a failed write): the write in flight must finish before
-                    // its buffer goes back to the pool; if it succeeded its bytes count.
+                    await BodyReader.WaitWhileSuspendedAsync(this, token).ConfigureAwait(false);
+                    var filled = 0;
+                    ExceptionDispatchInfo? readFailure = null;
                     try
                     {
-                        await CompletePendingAsync().ConfigureAwait(false);
+                        // Gather a large write while data flows fast; a small read means a slow network, so write at once.
+                        while (filled < WriteThreshold && Gate.IsOpen)
+                        {
+                            var read = await body.ReadAsync(buffer.AsMemory(filled), token).ConfigureAwait(false);
+                            if (read == 0)
+                            {
+                                ended = true;
+                                break;
+                            }
+
+                            filled += read;
+                            OnBodyBytesReceived(read);
+                            if (read < SmallRead)
+                            {
+                                break;
+                            }
+                        }
                     }
-                    catch (UrlError)
+                    catch (Exception ex)
                     {
-                    }
-                    catch (OperationCanceledException)
-                    {
+                        // Keep what arrived before the failure: resume data then covers every byte received.
+                        readFailure = ExceptionDispatchInfo.Capture(ex);
                     }
 
-                    throw;
+                    if (filled == 0)
+                    {
+                        readFailure?.Throw();
+                        continue;
+                    }
+
+                    try
+                    {
+                        await file.WriteAsync(buffer.AsMemory(0, filled), readFailure is null ? token : CancellationToken.None).ConfigureAwait(false);
+                    }
+                    catch (IOException ex)
+                    {
+                        throw new UrlError(UrlErrorCode.CannotWriteToFile, $"The download file for {UrlText.Safe(url)} cannot be written: {ex.Message}", url, ex);
+                    }
+
+                    total += filled;
+                    Interlocked.Exchange(ref _bytesWritten, total);
+                    if (progressTarget is not null)
+                    {
+                        // At most one progress event waits on the queue: a slow delegate slows the download, but its
+                        // time is not network idle time.
+                        await WaitForDelegateAsync(previousEvent).ConfigureAwait(false);
+                        var written = filled;
+                        var sum = total;
+                        previousEvent = Session.Dispatcher.Post(nameof(IDownloadTaskDelegate.DidWriteData), () => progressTarget.DidWriteData(Session, this, written, sum, expectedTotal));
+                    }
+
+                    readFailure?.Throw();
                 }
             }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            ArrayPool<byte>.Shared.Return(spare);
         }
 
         await WaitForDelegateAsync(previousEvent).ConfigureAwait(false);
@@ -258,7 +206,6 @@ public sealed partial class DownloadTask
     {
         if (delegateEvent.IsCompleted)
         {
-            await delegateEvent.ConfigureAwait(false);
             return;
         }
 
@@ -277,6 +224,7 @@ public sealed partial class DownloadTask
     private async Task HandOverAsync(string path)
     {
         _partialPath = null;
+        ReleasePartialFile();
         Volatile.Write(ref _location, path);
         if (Mode != DownloadTaskMode.Delegate)
         {

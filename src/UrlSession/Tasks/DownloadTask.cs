@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace UrlSessions;
 
 /// <summary>
@@ -15,6 +17,11 @@ public sealed partial class DownloadTask : SessionTask
     private string? _location;
     private long _bytesWritten;
     private ResumeValidators? _validators;
+    private string? _claimedPartialFile;
+
+    /// <summary>Partial files a task resuming from a blob works on: the same blob resumed twice at once must not share one.</summary>
+    private static readonly ConcurrentDictionary<string, DownloadTask> PartialFilesInUse =
+        new(OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
 
     private DownloadTask(UrlSession session, long taskIdentifier, UrlRequest? request, DownloadTaskMode mode, Action<string?, UrlResponse?, UrlError?>? completionHandler, ResumeData? resumeData, UrlError? resumeDataError)
         : base(session, taskIdentifier, request)
@@ -78,6 +85,13 @@ public sealed partial class DownloadTask : SessionTask
         }
 
         resume.ValidatePartialFile(Session.Settings.DownloadDirectory);
+        var claimed = Path.GetFullPath(resume.PartialFilePath);
+        if (!PartialFilesInUse.TryAdd(claimed, this))
+        {
+            throw new UrlError(UrlErrorCode.CannotOpenFile, $"The partial file of the download of {UrlText.Safe(resume.Url)} is in use by another task resuming the same data.", resume.Url);
+        }
+
+        _claimedPartialFile = claimed;
         _partialPath = resume.PartialFilePath;
         return request
             .WithHeader("Range", $"bytes={resume.BytesReceived}-")
@@ -100,6 +114,28 @@ public sealed partial class DownloadTask : SessionTask
     }
 
     private protected override UrlError OnFailed(UrlError error)
+    {
+        try
+        {
+            return KeepOrDeletePartialFile(error);
+        }
+        finally
+        {
+            // Released before any completion event: a delegate may resume the blob from DidComplete right away.
+            ReleasePartialFile();
+        }
+    }
+
+    /// <summary>This task no longer touches the partial file of the blob it came from.</summary>
+    private void ReleasePartialFile()
+    {
+        if (Interlocked.Exchange(ref _claimedPartialFile, null) is { } claimed)
+        {
+            PartialFilesInUse.TryRemove(new KeyValuePair<string, DownloadTask>(claimed, this));
+        }
+    }
+
+    private UrlError KeepOrDeletePartialFile(UrlError error)
     {
         var wanted = Volatile.Read(ref _produceResumeData) == 1 || IsWorthResuming(error.Code);
         var resume = wanted ? CurrentResumeData() : null;

@@ -49,6 +49,13 @@ internal static class ErrorMapping
             return new UrlError(UrlErrorCode.CannotDecodeContentData, $"The response from {where} could not be decoded: its content encoding is corrupt ({decoding.Message}).", url, exception);
         }
 
+        if (Find<HttpProtocolException>(exception) is { } reset && IsStreamAbort(reset.ErrorCode))
+        {
+            // An HTTP/2 or HTTP/3 server that gives up on a stream (RST_STREAM INTERNAL_ERROR or CANCEL) dropped the
+            // transfer, as a closed HTTP/1.1 connection does: not a malformed response, and a download can resume.
+            return new UrlError(UrlErrorCode.NetworkConnectionLost, $"The connection to {where} was lost: the server reset the stream ({exception.Message})", url, exception);
+        }
+
         var httpError = (exception as HttpRequestException)?.HttpRequestError ?? (exception as HttpIOException)?.HttpRequestError;
         return httpError switch
         {
@@ -65,6 +72,9 @@ internal static class ErrorMapping
             _ => new UrlError(UrlErrorCode.Unknown, $"The task for {where} failed: {exception.Message}", url, exception),
         };
     }
+
+    // HTTP/2 INTERNAL_ERROR (0x2) and CANCEL (0x8); HTTP/3 H3_INTERNAL_ERROR (0x102) and H3_REQUEST_CANCELLED (0x10c).
+    private static bool IsStreamAbort(long errorCode) => errorCode is 0x2 or 0x8 or 0x102 or 0x10c;
 
     private static UrlError ConnectionFailure(Exception exception, Uri? url, string where) =>
         Find<SocketException>(exception) is { } socket

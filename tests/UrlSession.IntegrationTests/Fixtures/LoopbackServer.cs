@@ -64,6 +64,7 @@ public sealed class LoopbackServer : IAsyncLifetime
         _app = builder.Build();
         LoopbackEndpoints.Map(_app, Gates);
         UploadEndpoints.Map(_app, Gates);
+        DownloadEndpoints.Map(_app, Gates);
         await _app.StartAsync();
 
         var addresses = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
