@@ -39,6 +39,8 @@ internal static class DelegateInspector
     public static bool Implements(object? target, DelegateMember member) =>
         target is not null && (ImplementedBy(target.GetType()) & member) != 0;
 
+    // Reflection over interface maps: trimming could in theory drop an implementing method, but a delegate type
+    // the app uses is rooted by that use, so its interface implementations survive.
     [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Delegate types are user types kept alive by their use.")]
     public static DelegateMember ImplementedBy(Type type) => Cache.GetOrAdd(type, static type =>
     {
