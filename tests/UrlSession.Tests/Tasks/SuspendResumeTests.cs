@@ -10,14 +10,9 @@ public sealed class SuspendResumeTests
     [Fact]
     public async Task One_Resume_undoes_any_number_of_Suspends()
     {
-        var mock = new MockHttpMessageHandler();
-        var body = new GatedStream();
-        mock.When(Url.ToString()).Respond(_ => body.Response());
         var recorder = new RecordingDelegate();
-        await using var session = MockSession.Create(mock, recorder);
-        var task = session.CreateDataTask(Url);
-        task.Resume();
-        await body.WaitForBlockedReadAsync(1);
+        await using var transfer = await GatedTransfer.StartAsync(Url, recorder);
+        var (task, body) = (transfer.Task, transfer.Body);
 
         task.Suspend();
         task.Suspend();
@@ -36,14 +31,9 @@ public sealed class SuspendResumeTests
     [Fact]
     public async Task Data_fed_while_suspended_arrives_after_Resume_in_order()
     {
-        var mock = new MockHttpMessageHandler();
-        var body = new GatedStream();
-        mock.When(Url.ToString()).Respond(_ => body.Response());
         var recorder = new SuspendingDelegate();
-        await using var session = MockSession.Create(mock, recorder);
-        var task = session.CreateDataTask(Url);
-        task.Resume();
-        await body.WaitForBlockedReadAsync(1);
+        await using var transfer = await GatedTransfer.StartAsync(Url, recorder);
+        var (task, body) = (transfer.Task, transfer.Body);
         body.Feed("first"u8.ToArray());
         await recorder.Suspended.WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -61,14 +51,9 @@ public sealed class SuspendResumeTests
     [Fact]
     public async Task Cancel_while_suspended_completes_with_Cancelled()
     {
-        var mock = new MockHttpMessageHandler();
-        var body = new GatedStream();
-        mock.When(Url.ToString()).Respond(_ => body.Response());
         var recorder = new RecordingDelegate();
-        await using var session = MockSession.Create(mock, recorder);
-        var task = session.CreateDataTask(Url);
-        task.Resume();
-        await body.WaitForBlockedReadAsync(1);
+        await using var transfer = await GatedTransfer.StartAsync(Url, recorder);
+        var (task, body) = (transfer.Task, transfer.Body);
         task.Suspend();
 
         task.Cancel();

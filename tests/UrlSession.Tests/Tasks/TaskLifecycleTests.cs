@@ -27,15 +27,9 @@ public sealed class TaskLifecycleTests
     [Fact]
     public async Task Resume_runs_the_task_to_completed()
     {
-        var mock = new MockHttpMessageHandler();
-        var body = new GatedStream();
-        mock.When(Url.ToString()).Respond(_ => body.Response());
         var recorder = new RecordingDelegate();
-        await using var session = MockSession.Create(mock, recorder);
-        var task = session.CreateDataTask(Url);
-
-        task.Resume();
-        await body.WaitForBlockedReadAsync(1);
+        await using var transfer = await GatedTransfer.StartAsync(Url, recorder);
+        var (task, body) = (transfer.Task, transfer.Body);
         task.State.Should().Be(SessionTaskState.Running);
         body.Feed("hi"u8.ToArray());
         body.Finish();
@@ -71,14 +65,9 @@ public sealed class TaskLifecycleTests
     [Fact]
     public async Task Cancel_while_running_completes_with_Cancelled_exactly_once()
     {
-        var mock = new MockHttpMessageHandler();
-        var body = new GatedStream();
-        mock.When(Url.ToString()).Respond(_ => body.Response());
         var recorder = new RecordingDelegate();
-        await using var session = MockSession.Create(mock, recorder);
-        var task = session.CreateDataTask(Url);
-        task.Resume();
-        await body.WaitForBlockedReadAsync(1);
+        await using var transfer = await GatedTransfer.StartAsync(Url, recorder);
+        var (task, body) = (transfer.Task, transfer.Body);
 
         task.Cancel();
         task.Cancel();
