@@ -39,7 +39,7 @@ internal sealed class ProgressContent : HttpContent
         // A Content-Length the caller set is a promise too: the body must keep it.
         var length = Headers.ContentLength ?? _body.Length;
         var source = _body.OpenRead(_replacement);
-        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize + 1);
         try
         {
             _task?.OnBodySendStarted(length ?? -1);
@@ -58,24 +58,17 @@ internal sealed class ProgressContent : HttpContent
                     await BodyReader.WaitWhileSuspendedAsync(_task, cancellationToken).ConfigureAwait(false);
                 }
 
-                int read;
-                try
-                {
-                    read = await source.ReadAsync(buffer.AsMemory(0, ChunkSize), cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not UrlError && !cancellationToken.IsCancellationRequested)
-                {
-                    // The body's source failed, not the network: say so, with its exception inside (an IOException would
-                    // otherwise read as a lost connection once SocketsHttpHandler wrapped it).
-                    throw new UrlError(UrlErrorCode.Unknown, $"Reading the request body for {UrlText.Safe(_url)} failed: {ex.Message}", _url, ex);
-                }
-
+                var read = await ReadSourceAsync(source, buffer.AsMemory(0, ChunkSize), cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
                     break;
                 }
 
-                if (total + read > length)
+                // The last stated byte is held back until the source proves it has nothing more: once the server has
+                // Content-Length bytes the request is whole to it, and a body that grew would be taken as complete.
+                var isLast = total + read == length;
+                if (total + read > length
+                    || (isLast && await ReadSourceAsync(source, buffer.AsMemory(read, 1), cancellationToken).ConfigureAwait(false) > 0))
                 {
                     throw new UrlError(UrlErrorCode.RequestBodyStreamExhausted, $"The body for {UrlText.Safe(_url)} is longer than its stated length of {length} bytes.", _url);
                 }
@@ -92,6 +85,10 @@ internal sealed class ProgressContent : HttpContent
 
                 total += read;
                 _task?.OnBodyBytesSent(read);
+                if (isLast)
+                {
+                    break;
+                }
             }
 
             if (total < length)
@@ -106,6 +103,20 @@ internal sealed class ProgressContent : HttpContent
             {
                 await source.DisposeAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    private async ValueTask<int> ReadSourceAsync(Stream source, Memory<byte> into, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await source.ReadAsync(into, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not UrlError && !cancellationToken.IsCancellationRequested)
+        {
+            // The body's source failed, not the network: say so, with its exception inside (an IOException would
+            // otherwise read as a lost connection once SocketsHttpHandler wrapped it).
+            throw new UrlError(UrlErrorCode.Unknown, $"Reading the request body for {UrlText.Safe(_url)} failed: {ex.Message}", _url, ex);
         }
     }
 

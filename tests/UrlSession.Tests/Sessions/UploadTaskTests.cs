@@ -132,6 +132,25 @@ public sealed class UploadTaskTests : IDisposable
     }
 
     [Fact]
+    public async Task A_body_longer_than_its_stated_length_fails_before_the_last_stated_byte_goes_out()
+    {
+        // A server that has Content-Length bytes takes the request as whole, so the overrun must be found first.
+        var wire = new MemoryStream();
+        var handler = new WireCopyingHandler(wire);
+        await using var session = Session(handler);
+        var request = new UrlRequest(new Uri("http://example.test/")) { Method = HttpMethod.Put, Body = RequestBody.FromStream(new MemoryStream(new byte[64 * 1024 + 1]), 64 * 1024) };
+
+        var task = session.CreateUploadTask(request);
+        task.Resume();
+        await task.Completion;
+
+        task.Error!.Code.Should().Be(UrlErrorCode.RequestBodyStreamExhausted);
+        task.Error.Message.Should().Contain((64 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        wire.Length.Should().BeLessThan(64 * 1024);
+        task.CountOfBytesSent.Should().BeLessThan(64 * 1024);
+    }
+
+    [Fact]
     public async Task Stream_body_must_keep_a_Content_Length_the_caller_set()
     {
         var handler = new BodyRecordingHandler(_ => new HttpResponseMessage(HttpStatusCode.OK));
@@ -174,6 +193,16 @@ public sealed class UploadTaskTests : IDisposable
         {
             Interlocked.Increment(ref _asked);
             return ValueTask.FromResult(create?.Invoke());
+        }
+    }
+
+    /// <summary>Copies the request body to a stream the way a connection would, keeping what got out before a failure.</summary>
+    private sealed class WireCopyingHandler(Stream wire) : HttpMessageHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            await request.Content!.CopyToAsync(wire, cancellationToken);
+            return new HttpResponseMessage(HttpStatusCode.OK);
         }
     }
 }
