@@ -54,7 +54,7 @@ public sealed partial class UrlSession
         // RunToCompletionAsync's body, inlined: awaiting it would cost a second state machine per DataAsync call.
         using (cancellationToken.Register(static t => ((SessionTask)t!).Cancel(), task))
         {
-            await (task.ResumeInline() ?? task.Completion).ConfigureAwait(false);
+            await task.ResumeInlineAsync().ConfigureAwait(false);
         }
 
         if (task.Error is { } error)
@@ -70,9 +70,8 @@ public sealed partial class UrlSession
     {
         using (cancellationToken.Register(static t => ((SessionTask)t!).Cancel(), task))
         {
-            // Started on this thread and awaited without an extra thread-pool trip (see ResumeInline);
-            // Completion when the token had already cancelled (and so started) the task.
-            await (task.ResumeInline() ?? task.Completion).ConfigureAwait(false);
+            // Started on this thread and awaited without an extra thread-pool trip (see ResumeInlineAsync).
+            await task.ResumeInlineAsync().ConfigureAwait(false);
         }
 
         if (task.Error is { } error)

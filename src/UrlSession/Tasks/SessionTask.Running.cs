@@ -117,7 +117,10 @@ public abstract partial class SessionTask
 
     private void OnSuspended() => _timeouts?.Pause();
 
-    private async Task RunAsync()
+    // Pooled: it is always awaited (by the async forms through ResumeInlineAsync, else by RunDetachedAsync), so its
+    // large box goes back to the pool and the next task reuses it.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask RunAsync()
     {
         var time = Session.Settings.TimeProvider;
         var started = time.GetTimestamp();
@@ -342,7 +345,21 @@ public abstract partial class SessionTask
     /// again with growing pauses (1 s doubling to 30 s) instead of failing, until it answers or the resource timeout
     /// ends the task. The request timeout does not count while waiting (as URLSession).
     /// </summary>
-    private async Task<HttpResponseMessage> SendWaitingForConnectivityAsync(UrlRequest request, UrlCredential? credential, Stream? replacementBody)
+    private Task<HttpResponseMessage> SendWaitingForConnectivityAsync(UrlRequest request, UrlCredential? credential, Stream? replacementBody)
+    {
+        if (request.Body is null && !Session.Settings.WaitsForConnectivity)
+        {
+            // Nothing to try again and nothing to dispose (a message's Dispose only disposes its content): the common GET
+            // goes straight to the handler, without a state machine of its own.
+            return _transport!.Invoker.SendAsync(
+                RequestMessageFactory.Create(request, Session.Settings, Session.DefaultHeaders, credential, replacementBody, this, OriginalRequest?.Url),
+                Cancellation.Token);
+        }
+
+        return SendRetryingAsync(request, credential, replacementBody);
+    }
+
+    private async Task<HttpResponseMessage> SendRetryingAsync(UrlRequest request, UrlCredential? credential, Stream? replacementBody)
     {
         var pause = TimeSpan.FromSeconds(1);
         var notified = false;

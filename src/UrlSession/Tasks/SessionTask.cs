@@ -12,7 +12,6 @@ namespace UrlSessions;
 /// </remarks>
 public abstract partial class SessionTask
 {
-    private readonly Lock _lock = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private SessionTaskState _state = SessionTaskState.Suspended;
     private UrlError? _error;
@@ -25,6 +24,10 @@ public abstract partial class SessionTask
     private long _countOfBytesExpectedToSend;
     private long _countOfBytesExpectedToReceive = -1;
     private float _priority = 0.5f;
+
+    // A monitor on an object the task owns anyway and never exposes: a System.Threading.Lock would be one more
+    // allocation for every task, and the lock is uncontended almost always.
+    private object StateLock => _completion;
 
     private protected SessionTask(UrlSession session, long taskIdentifier, UrlRequest? request)
     {
@@ -52,7 +55,7 @@ public abstract partial class SessionTask
     {
         get
         {
-            lock (_lock)
+            lock (StateLock)
             {
                 return _state;
             }
@@ -64,7 +67,7 @@ public abstract partial class SessionTask
     {
         get
         {
-            lock (_lock)
+            lock (StateLock)
             {
                 return _error;
             }
@@ -128,26 +131,33 @@ public abstract partial class SessionTask
     internal ResumeGate Gate { get; } = new();
 
     /// <summary>Starts the task, or continues it after <see cref="Suspend"/>. A cancelled or completed task stays so.</summary>
-    public void Resume() => _ = ResumeCore(inline: false);
+    public void Resume()
+    {
+        if (ResumeCore())
+        {
+            Start();
+        }
+    }
 
     /// <summary>
     /// For the async forms, whose caller is already asynchronous: like <see cref="Resume"/>, but a task started
     /// here runs its first steps (validation, building and writing the request) on the calling thread, as
-    /// <see cref="HttpClient"/> does, instead of queueing them to the thread pool. Returns the pipeline's task,
-    /// which completes right after <see cref="Completion"/>, or null when this call did not start the task.
-    /// Awaiting it continues on the thread that completed the task, saving the thread-pool trip that awaiting
-    /// <see cref="Completion"/> (which always continues asynchronously) costs.
+    /// <see cref="HttpClient"/> does, instead of queueing them to the thread pool. The result completes right
+    /// after <see cref="Completion"/>; awaiting the pipeline itself continues on the thread that completed the task,
+    /// saving the thread-pool trip that awaiting <see cref="Completion"/> (which always continues asynchronously)
+    /// costs. When this call did not start the task (it was cancelled first) the result is <see cref="Completion"/>.
     /// </summary>
-    internal Task? ResumeInline() => ResumeCore(inline: true);
+    internal ValueTask ResumeInlineAsync() => ResumeCore() ? RunAsync() : new ValueTask(Completion);
 
-    private Task? ResumeCore(bool inline)
+    /// <summary>Moves a suspended task to running; true when the task was never started and so must be run now.</summary>
+    private bool ResumeCore()
     {
         bool start;
-        lock (_lock)
+        lock (StateLock)
         {
             if (_state != SessionTaskState.Suspended)
             {
-                return null;
+                return false;
             }
 
             _state = SessionTaskState.Running;
@@ -157,24 +167,13 @@ public abstract partial class SessionTask
 
         Gate.OpenGate();
         OnResumed();
-        if (!start)
-        {
-            return null;
-        }
-
-        if (inline)
-        {
-            return RunAsync();
-        }
-
-        Start();
-        return null;
+        return start;
     }
 
     /// <summary>Pauses the transfer: no more bytes are read and no data events are sent until <see cref="Resume"/>.</summary>
     public void Suspend()
     {
-        lock (_lock)
+        lock (StateLock)
         {
             if (_state != SessionTaskState.Running)
             {
@@ -194,7 +193,7 @@ public abstract partial class SessionTask
     /// <summary>Marks a task that takes over another's response as started and running.</summary>
     internal void MarkAdoptedRunning()
     {
-        lock (_lock)
+        lock (StateLock)
         {
             _started = true;
             if (_state == SessionTaskState.Suspended)
@@ -209,7 +208,7 @@ public abstract partial class SessionTask
     /// <summary>Cancels the task if it is suspended, never resumed or paused (session disposal: nothing else would end it).</summary>
     internal void CancelIfSuspended()
     {
-        lock (_lock)
+        lock (StateLock)
         {
             if (_state != SessionTaskState.Suspended)
             {
@@ -223,7 +222,7 @@ public abstract partial class SessionTask
     /// <summary>Moves the state to completed exactly once; false when it already was.</summary>
     internal bool TryMarkCompleted(UrlError? error)
     {
-        lock (_lock)
+        lock (StateLock)
         {
             if (_state == SessionTaskState.Completed)
             {
@@ -245,7 +244,7 @@ public abstract partial class SessionTask
     internal void Stop(SessionTaskState newState, UrlError? reason)
     {
         bool start;
-        lock (_lock)
+        lock (StateLock)
         {
             if (_state is SessionTaskState.Completed or SessionTaskState.Canceling)
             {
@@ -271,7 +270,7 @@ public abstract partial class SessionTask
     {
         get
         {
-            lock (_lock)
+            lock (StateLock)
             {
                 return _stopReason;
             }
@@ -301,6 +300,10 @@ public abstract partial class SessionTask
         Debug.Assert(_started, "Start runs once, after _started was set under the lock.");
         // Straight to the thread pool (the execution context flows, as with Task.Run), without Task.Run's
         // delegate, Task<Task> and unwrap promise: RunAsync catches everything and completes the task itself.
-        ThreadPool.QueueUserWorkItem(static task => _ = task.RunAsync(), this, preferLocal: false);
+        ThreadPool.QueueUserWorkItem(static task => _ = task.RunDetachedAsync(), this, preferLocal: false);
     }
+
+    // Awaiting the pooled pipeline returns its state-machine box for the next task; this small box is all a task
+    // started from the thread pool allocates for it.
+    private async Task RunDetachedAsync() => await RunAsync().ConfigureAwait(false);
 }
