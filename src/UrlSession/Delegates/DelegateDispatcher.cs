@@ -26,17 +26,26 @@ internal sealed class DelegateDispatcher(TaskScheduler scheduler, ILogger logger
     }
 
     /// <summary>Queues a notification; an exception it throws is logged, never propagated.</summary>
-    public Task Post(string member, Action action) => Chain(_ =>
+    public Task Post(string member, Action action) => Post(member, static action => action(), action);
+
+    /// <summary>
+    /// Queues a notification that takes its arguments as state, so a caller can pass them without a closure: the
+    /// queued event is then the only allocation.
+    /// </summary>
+    public Task Post<TState>(string member, Action<TState> action, TState state)
     {
-        try
+        lock (_lock)
         {
-            action();
+            var next = _tail.ContinueWith(
+                static (_, queued) => ((QueuedEvent<TState>)queued!).Run(),
+                new QueuedEvent<TState>(member, action, state, logger),
+                CancellationToken.None,
+                TaskContinuationOptions.DenyChildAttach,
+                Scheduler);
+            _tail = next;
+            return next;
         }
-        catch (Exception ex)
-        {
-            Log.DelegateThrew(logger, member, ex);
-        }
-    });
+    }
 
     /// <summary>Queues an event whose exception fails the task; the returned task faults with <see cref="DelegateFailureException"/>.</summary>
     public Task Invoke(string member, Action action) => Chain(_ =>
@@ -91,6 +100,21 @@ internal sealed class DelegateDispatcher(TaskScheduler scheduler, ILogger logger
             var next = _tail.ContinueWith(action, CancellationToken.None, TaskContinuationOptions.DenyChildAttach, Scheduler);
             _tail = next;
             return next;
+        }
+    }
+
+    private sealed class QueuedEvent<TState>(string member, Action<TState> action, TState state, ILogger logger)
+    {
+        public void Run()
+        {
+            try
+            {
+                action(state);
+            }
+            catch (Exception ex)
+            {
+                Log.DelegateThrew(logger, member, ex);
+            }
         }
     }
 }

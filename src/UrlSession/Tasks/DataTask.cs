@@ -137,13 +137,10 @@ public class DataTask : SessionTask
             return Task.CompletedTask;
         }
 
-        return PostCompletionHandler(handler, error is null ? Data ?? [] : null, Response, error);
+        // The arguments travel as the queued event's state: no closure.
+        var call = (Handler: handler, Data: error is null ? Data ?? [] : null, Response, Error: error);
+        return Session.Dispatcher.Post("completion handler", static call => call.Handler(call.Data, call.Response, call.Error), call);
     }
-
-    // Its own method: the lambda captures the error parameter, so in PostCompletionHandler(error) its closure was
-    // allocated at method entry on every task, even with no completion handler (DataAsync).
-    private Task PostCompletionHandler(Action<byte[]?, UrlResponse?, UrlError?> handler, byte[]? data, UrlResponse? response, UrlError? error) =>
-        Session.Dispatcher.Post("completion handler", () => handler(data, response, error));
 
     private protected override void OnCompleted(UrlError? error)
     {

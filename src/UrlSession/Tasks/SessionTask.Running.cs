@@ -460,14 +460,19 @@ public abstract partial class SessionTask
             _ = PostDidComplete(completeTarget, error);
         }
 
-        var handler = PostCompletionHandler(error);
-
         // Completion means every event of the task was delivered, progress events posted without waiting included.
-        var drained = Session.Dispatcher.Drained;
-        if (!drained.IsCompleted || !handler.IsCompleted)
+        // The queue is serial: once a posted completion handler ran, everything the task posted before it has too.
+        var delivered = PostCompletionHandler(error);
+        if (delivered.IsCompleted)
         {
-            await Task.WhenAll(drained, handler).ConfigureAwait(false);
+            delivered = Session.Dispatcher.Drained;
         }
+
+        if (!delivered.IsCompleted)
+        {
+            await delivered.ConfigureAwait(false);
+        }
+
         OnCompleted(error);
         Session.Registry.Remove(this);
         SignalCompletion();
