@@ -185,9 +185,8 @@ public sealed partial class DownloadTask
                         // At most one progress event waits on the queue: a slow delegate slows the download, but its
                         // time is not network idle time.
                         await WaitForDelegateAsync(previousEvent).ConfigureAwait(false);
-                        var written = filled;
-                        var sum = total;
-                        previousEvent = Session.Dispatcher.Post(nameof(IDownloadTaskDelegate.DidWriteData), () => progressTarget.DidWriteData(Session, this, written, sum, expectedTotal));
+                        var progress = (Target: progressTarget, Task: this, Written: (long)filled, Total: total, Expected: expectedTotal);
+                        previousEvent = Session.Dispatcher.Post(nameof(IDownloadTaskDelegate.DidWriteData), static e => e.Target.DidWriteData(e.Task.Session, e.Task, e.Written, e.Total, e.Expected), progress);
                     }
 
                     readFailure?.Throw();

@@ -82,8 +82,9 @@ public abstract partial class SessionTask
         _timeouts?.Touch();
         if (DelegateFor<ISessionTaskDelegate>(DelegateMember.DidSendBodyData) is { } target)
         {
-            var expected = CountOfBytesExpectedToSend;
-            _ = Session.Dispatcher.Post(nameof(ISessionTaskDelegate.DidSendBodyData), () => target.DidSendBodyData(Session, this, count, total, expected));
+            // Once per chunk sent: the arguments travel as state, so the queued event is the only allocation.
+            var sent = (Target: target, Task: this, Count: count, Total: total, Expected: CountOfBytesExpectedToSend);
+            _ = Session.Dispatcher.Post(nameof(ISessionTaskDelegate.DidSendBodyData), static e => e.Target.DidSendBodyData(e.Task.Session, e.Task, e.Count, e.Total, e.Expected), sent);
         }
     }
 
@@ -494,5 +495,5 @@ public abstract partial class SessionTask
         Session.Dispatcher.Post(nameof(ISessionTaskDelegate.DidFinishCollectingMetrics), () => target.DidFinishCollectingMetrics(Session, this, metrics));
 
     private Task PostDidComplete(ISessionTaskDelegate target, UrlError? error) =>
-        Session.Dispatcher.Post(nameof(ISessionTaskDelegate.DidComplete), () => target.DidComplete(Session, this, error));
+        Session.Dispatcher.Post(nameof(ISessionTaskDelegate.DidComplete), static e => e.Target.DidComplete(e.Task.Session, e.Task, e.Error), (Target: target, Task: this, Error: error));
 }
