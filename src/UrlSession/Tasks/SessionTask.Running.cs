@@ -239,13 +239,49 @@ public abstract partial class SessionTask
         }
     }
 
+    /// <summary>
+    /// Sends the request and any it leads to (challenge answers, redirects) until a final response. One state machine
+    /// for the whole exchange: the common path suspends once, here, where nested async steps would each need a box.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private protected async ValueTask<HttpResponseMessage> SendFollowingRedirectsAsync(UrlRequest request)
     {
-        for (var redirects = 0; ; redirects++)
+        // Per hop, created at its first 401 only: most requests are never challenged.
+        HttpChallengeState? challenges = null;
+        for (var redirects = 0; ;)
         {
             SetCurrentRequest(request);
-            var message = await SendWithChallengesAsync(request).ConfigureAwait(false);
+            var replacementBody = await NextBodyStreamAsync(request).ConfigureAwait(false);
+            _metrics?.RequestStarted(request);
+            _timeouts?.Touch();
+            HttpResponseMessage message;
+            try
+            {
+                message = await SendWaitingForConnectivityAsync(request, challenges?.Credential, replacementBody).ConfigureAwait(false);
+            }
+            catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ResponseEnded && !Cancellation.IsCancellationRequested)
+            {
+                // SocketsHttpHandler reports an HTTP/0.9 reply (a body without a status line) as "response ended"; the
+                // connection was fine, the server just never sent a valid status line and headers.
+                throw new UrlError(UrlErrorCode.BadServerResponse, $"The server at {UrlText.Safe(request.Url)} closed the connection without sending a valid HTTP status line and headers (HTTP/0.9 responses are not supported).", request.Url, ex);
+            }
+
+            _timeouts?.Touch();
+            _metrics?.ResponseStarted(request.Url, message);
+            CookieHandling.StoreResponseCookies(request, message, Session.Settings);
+
+            if (message.StatusCode == HttpStatusCode.Unauthorized)
+            {
+                challenges ??= new HttpChallengeState();
+                var credential = await HttpAuthentication.AnswerAsync(this, request, message, challenges).ConfigureAwait(false);
+                if (credential is not null)
+                {
+                    message.Dispose();
+                    challenges.Credential = credential;
+                    continue;
+                }
+            }
+
             var response = ResponseFactory.Create(request.Url, message);
             var status = (int)message.StatusCode;
             if (!RedirectPolicy.IsRedirect(status) || message.Headers.Location is null)
@@ -284,61 +320,14 @@ public abstract partial class SessionTask
 
             message.Dispose();
             request = RequestValidation.Validate(decided);
+            redirects++;
+            challenges = null;
             _metrics?.RedirectFollowed();
             if (Session.Logger.IsEnabled(LogLevel.Debug))
             {
                 Log.Redirected(Session.Logger, TaskIdentifier, status, UrlText.Safe(request.Url));
             }
         }
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<HttpResponseMessage> SendWithChallengesAsync(UrlRequest request)
-    {
-        // Created at the first 401 only: most requests are never challenged.
-        HttpChallengeState? challenges = null;
-        while (true)
-        {
-            var message = await SendOnceAsync(request, challenges?.Credential).ConfigureAwait(false);
-            if (message.StatusCode != HttpStatusCode.Unauthorized)
-            {
-                return message;
-            }
-
-            challenges ??= new HttpChallengeState();
-            var credential = await HttpAuthentication.AnswerAsync(this, request, message, challenges).ConfigureAwait(false);
-            if (credential is null)
-            {
-                return message;
-            }
-
-            message.Dispose();
-            challenges.Credential = credential;
-        }
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<HttpResponseMessage> SendOnceAsync(UrlRequest request, UrlCredential? credential)
-    {
-        var replacementBody = await NextBodyStreamAsync(request).ConfigureAwait(false);
-        _metrics?.RequestStarted(request);
-        _timeouts?.Touch();
-        HttpResponseMessage response;
-        try
-        {
-            response = await SendWaitingForConnectivityAsync(request, credential, replacementBody).ConfigureAwait(false);
-        }
-        catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ResponseEnded && !Cancellation.IsCancellationRequested)
-        {
-            // SocketsHttpHandler reports an HTTP/0.9 reply (a body without a status line) as "response ended"; the
-            // connection was fine, the server just never sent a valid status line and headers.
-            throw new UrlError(UrlErrorCode.BadServerResponse, $"The server at {UrlText.Safe(request.Url)} closed the connection without sending a valid HTTP status line and headers (HTTP/0.9 responses are not supported).", request.Url, ex);
-        }
-
-        _timeouts?.Touch();
-        _metrics?.ResponseStarted(request.Url, response);
-        CookieHandling.StoreResponseCookies(request, response, Session.Settings);
-        return response;
     }
 
     /// <summary>
