@@ -7,16 +7,7 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
     private const int Size = 700_000;
     private readonly string _folder = DownloadRecorder.NewFolder();
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => DownloadRecorder.DeleteFolder(_folder);
 
     private UrlSession NewSession(ISessionDelegate? sessionDelegate = null) =>
         Helpers.Sessions.Ephemeral(sessionDelegate, c => c.DownloadDirectory = _folder);
@@ -371,9 +362,6 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
     private sealed class TrustingDownloadRecorder(System.Security.Cryptography.X509Certificates.X509Certificate2 trusted) : DownloadRecorder, ISessionDelegate
     {
         public ValueTask<ChallengeResponse> DidReceiveChallengeAsync(UrlSession session, AuthenticationChallenge challenge) =>
-            challenge.ProtectionSpace.AuthenticationMethod == ProtectionSpace.AuthenticationMethodServerTrust
-                && challenge.ServerCertificate is { } certificate && certificate.RawDataMemory.Span.SequenceEqual(trusted.RawDataMemory.Span)
-                ? ValueTask.FromResult(new ChallengeResponse(AuthChallengeDisposition.UseCredential, UrlCredential.ForTrust(certificate)))
-                : ValueTask.FromResult(ChallengeResponse.PerformDefaultHandling);
+            ValueTask.FromResult(TrustingDelegate.Answer(trusted, challenge));
     }
 }
