@@ -148,6 +148,18 @@ public class DownloadRecorder : IDownloadTaskDelegate, IDataTaskDelegate
         return task;
     }
 
+    /// <summary>
+    /// Resumes a task whose events reach this recorder as the session's delegate, and checks that it ends without error,
+    /// handing DidFinishDownloading a file that hashes to <paramref name="sha256"/>.
+    /// </summary>
+    public async Task<DownloadTask> RunToEndAsync(DownloadTask task, string sha256)
+    {
+        task.Resume();
+        (await Completed.Within()).Should().BeNull();
+        (await Finished.Within()).Should().Be(sha256);
+        return task;
+    }
+
     public static string Hash(string path)
     {
         using var file = File.OpenRead(path);

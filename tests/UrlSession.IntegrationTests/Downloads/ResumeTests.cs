@@ -37,6 +37,29 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         return blob!;
     }
 
+    /// <summary>
+    /// Runs a paced download (pace=…&amp;credit=…) in lock-step, granting the next piece only once every byte sent is on disk,
+    /// and pauses as soon as DidWriteData reaches <paramref name="target"/>.
+    /// </summary>
+    private static async Task<byte[]?> PauseInLockStepAsync(DownloadTask task, CreditGate credit, long target)
+    {
+        var recorder = new DownloadRecorder();
+        var paused = new TaskCompletionSource<byte[]?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        recorder.OnWrite = (t, total) =>
+        {
+            if (total >= target)
+            {
+                _ = t.CancelByProducingResumeDataAsync().ContinueWith(r => paused.TrySetResult(r.Result), TaskScheduler.Default);
+            }
+            else if (total == credit.Sent)
+            {
+                credit.Grant();
+            }
+        };
+        recorder.Start(task);
+        return await paused.Task.Within();
+    }
+
     /// <summary>Opens a connection in the session first, so that a short timeout measures only the stall.</summary>
     private async Task WarmAsync(UrlSession session)
     {
@@ -116,21 +139,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
 
             // Lock-step: the server sends the next 8 KiB piece (cut at the target) only once every byte sent is on
             // disk, so DidWriteData reaches the target exactly, and the pause happens there.
-            var recorder = new DownloadRecorder();
-            var paused = new TaskCompletionSource<byte[]?>(TaskCreationOptions.RunContinuationsAsynchronously);
-            recorder.OnWrite = (t, total) =>
-            {
-                if (total >= target)
-                {
-                    _ = t.CancelByProducingResumeDataAsync().ContinueWith(r => paused.TrySetResult(r.Result), TaskScheduler.Default);
-                }
-                else if (total == credit.Sent)
-                {
-                    credit.Grant();
-                }
-            };
-            recorder.Start(session.CreateDownloadTask(Url($"seed=32&pace=8192&credit={id}&stallat={target}")));
-            var blob = await paused.Task.Within();
+            var blob = await PauseInLockStepAsync(session.CreateDownloadTask(Url($"seed=32&pace=8192&credit={id}&stallat={target}")), credit, target);
             blob.Should().NotBeNull();
             DownloadRecorder.BlobOffset(blob!).Should().Be(target);
             credit.Unlimit();
@@ -381,10 +390,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
     {
         var recorder = new DownloadRecorder();
         await using var session = NewSession(recorder);
-        var task = session.CreateDownloadTask(Url("seed=45&gzip=1"));
-        task.Resume();
-        (await recorder.Completed.Within()).Should().BeNull();
-        (await recorder.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 45));
+        var task = await recorder.RunToEndAsync(session.CreateDownloadTask(Url("seed=45&gzip=1")), DownloadEndpoints.Sha256(Size, 45));
         recorder.Writes[^1].Total.Should().Be(Size);
         recorder.Writes.Should().OnlyContain(w => w.Expected == -1 || w.Expected == Size, "the compressed length is not the file's length");
         task.CountOfBytesReceived.Should().Be(Size);
@@ -499,28 +505,9 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         var url = Url($"seed=50&pace=8192&credit={id}&stallat=20000");
         await using var session = NewSession();
 
-        async Task<byte[]?> RunUntil(DownloadTask task, long target)
-        {
-            var recorder = new DownloadRecorder();
-            var paused = new TaskCompletionSource<byte[]?>(TaskCreationOptions.RunContinuationsAsynchronously);
-            recorder.OnWrite = (t, total) =>
-            {
-                if (total >= target)
-                {
-                    _ = t.CancelByProducingResumeDataAsync().ContinueWith(r => paused.TrySetResult(r.Result), TaskScheduler.Default);
-                }
-                else if (total == credit.Sent)
-                {
-                    credit.Grant();
-                }
-            };
-            recorder.Start(task);
-            return await paused.Task.Within();
-        }
-
-        var first = await RunUntil(session.CreateDownloadTask(url), 20000);
+        var first = await PauseInLockStepAsync(session.CreateDownloadTask(url), credit, 20000);
         DownloadRecorder.BlobOffset(first!).Should().Be(20000);
-        var second = await RunUntil(session.CreateDownloadTask(first!), 300_000);
+        var second = await PauseInLockStepAsync(session.CreateDownloadTask(first!), credit, 300_000);
         var offset = DownloadRecorder.BlobOffset(second!);
         offset.Should().BeInRange(300_000, 300_000 + 8192);
         credit.Unlimit();
