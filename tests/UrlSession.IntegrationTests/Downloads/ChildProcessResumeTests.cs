@@ -7,16 +7,7 @@ public sealed class ChildProcessResumeTests(LoopbackServer server) : IClassFixtu
     private const int Size = DownloadEndpoints.DefaultSize;
     private readonly string _folder = DownloadRecorder.NewFolder();
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => DownloadRecorder.DeleteFolder(_folder);
 
     /// <summary>tests/UrlSession.ResumeChild's build output, beside this project's (same configuration and framework).</summary>
     private static string ChildDll()

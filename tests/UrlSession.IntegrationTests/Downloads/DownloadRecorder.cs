@@ -140,10 +140,43 @@ public class DownloadRecorder : IDownloadTaskDelegate, IDataTaskDelegate
 
     public void DidBecomeInvalid(UrlSession session, Exception? error) => _invalid.TrySetResult();
 
+    /// <summary>Makes this recorder the task's own delegate and resumes the task.</summary>
+    public DownloadTask Start(DownloadTask task)
+    {
+        task.Delegate = this;
+        task.Resume();
+        return task;
+    }
+
+    /// <summary>
+    /// Resumes a task whose events reach this recorder as the session's delegate, and checks that it ends without error,
+    /// handing DidFinishDownloading a file that hashes to <paramref name="sha256"/>.
+    /// </summary>
+    public async Task<DownloadTask> RunToEndAsync(DownloadTask task, string sha256)
+    {
+        task.Resume();
+        (await Completed.Within()).Should().BeNull();
+        (await Finished.Within()).Should().Be(sha256);
+        return task;
+    }
+
     public static string Hash(string path)
     {
         using var file = File.OpenRead(path);
         return Convert.ToHexString(SHA256.HashData(file));
+    }
+
+    /// <summary>Hashes a file handed to the caller, then deletes it, so a failing hash check leaves nothing behind.</summary>
+    public static string HashAndDelete(string path)
+    {
+        try
+        {
+            return Hash(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     /// <summary>The resume offset recorded in a blob (docs/resume-data.md: JSON payload after a 9-byte header).</summary>
@@ -160,5 +193,17 @@ public class DownloadRecorder : IDownloadTaskDelegate, IDataTaskDelegate
         var path = Path.Combine(Path.GetTempPath(), "UrlSession.IntegrationTests", "dl-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(path);
         return path;
+    }
+
+    /// <summary>Deletes a test's download folder; one still in use (a test that failed mid-download) is left rather than failing the cleanup.</summary>
+    public static void DeleteFolder(string path)
+    {
+        try
+        {
+            Directory.Delete(path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
     }
 }

@@ -7,21 +7,22 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
     private const int Size = 700_000;
     private readonly string _folder = DownloadRecorder.NewFolder();
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => DownloadRecorder.DeleteFolder(_folder);
 
     private UrlSession NewSession(ISessionDelegate? sessionDelegate = null) =>
         Helpers.Sessions.Ephemeral(sessionDelegate, c => c.DownloadDirectory = _folder);
 
     private Uri Url(string query, string name = "file.bin") => server.HttpUrl($"/dl/{name}?{query}");
+
+    /// <summary>Starts a download of <see cref="Size"/> bytes that the server stalls at <paramref name="stallAt"/>; returns once that many are written.</summary>
+    private async Task<(DownloadTask Task, StallGate Stall)> StartStalledAsync(UrlSession session, DownloadRecorder recorder, int seed, long stallAt)
+    {
+        var gate = GateRegistry.NewId();
+        var task = session.CreateDownloadTask(Url($"size={Size}&seed={seed}&stall={gate}&stallat={stallAt}"));
+        task.Resume();
+        await recorder.WrittenReached(stallAt).Within();
+        return (task, server.Gates.Stall(gate));
+    }
 
     private static void ProgressAddsUp(DownloadRecorder recorder, long size, long expected)
     {
@@ -44,11 +45,7 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
     {
         var recorder = new DownloadRecorder();
         await using var session = NewSession(recorder);
-        var task = session.CreateDownloadTask(Url("seed=1"));
-        task.Resume();
-
-        (await recorder.Completed.Within()).Should().BeNull();
-        (await recorder.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(DownloadEndpoints.DefaultSize, 1));
+        var task = await recorder.RunToEndAsync(session.CreateDownloadTask(Url("seed=1")), DownloadEndpoints.Sha256(DownloadEndpoints.DefaultSize, 1));
         File.Exists(recorder.FinishedLocation).Should().BeFalse("the file is deleted once DidFinishDownloading returns");
         Path.GetDirectoryName(recorder.FinishedLocation).Should().Be(Path.GetFullPath(_folder));
         ProgressAddsUp(recorder, DownloadEndpoints.DefaultSize, DownloadEndpoints.DefaultSize);
@@ -127,11 +124,7 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
     {
         var recorder = new DownloadRecorder();
         await using var session = NewSession(recorder);
-        var task = session.CreateDownloadTask(Url($"size={Size}&seed=5&chunked=1"));
-        task.Resume();
-
-        (await recorder.Completed.Within()).Should().BeNull();
-        (await recorder.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 5));
+        var task = await recorder.RunToEndAsync(session.CreateDownloadTask(Url($"size={Size}&seed=5&chunked=1")), DownloadEndpoints.Sha256(Size, 5));
         ProgressAddsUp(recorder, Size, -1);
         task.CountOfBytesReceived.Should().Be(Size);
         task.CountOfBytesExpectedToReceive.Should().Be(-1);
@@ -145,11 +138,7 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
     {
         var recorder = new TrustingDownloadRecorder(server.Certificate);
         await using var session = NewSession(recorder);
-        var task = session.CreateDownloadTask(server.HttpsUrl($"/dl/tls.bin?size={Size}&seed=6"));
-        task.Resume();
-
-        (await recorder.Completed.Within()).Should().BeNull();
-        (await recorder.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 6));
+        var task = await recorder.RunToEndAsync(session.CreateDownloadTask(server.HttpsUrl($"/dl/tls.bin?size={Size}&seed=6")), DownloadEndpoints.Sha256(Size, 6));
         ((HttpUrlResponse)task.Response!).HttpVersion.Should().Be(new Version(2, 0));
     }
 
@@ -231,11 +220,7 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
         };
         var recorder = new DownloadRecorder();
         await using var session = NewSession(recorder);
-        var task = session.CreateDownloadTask(request);
-        task.Resume();
-
-        (await recorder.Completed.Within()).Should().BeNull();
-        (await recorder.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 8));
+        var task = await recorder.RunToEndAsync(session.CreateDownloadTask(request), DownloadEndpoints.Sha256(Size, 8));
         var seen = DownloadEndpoints.Requests(log).Should().ContainSingle().Subject;
         seen.Method.Should().Be("POST");
         seen.BodyLength.Should().Be(upload.Length);
@@ -264,19 +249,16 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
     [Fact]
     public async Task Cancel_without_resume_data_leaves_the_download_folder_empty()
     {
-        var gate = GateRegistry.NewId();
         var recorder = new DownloadRecorder();
         await using var session = NewSession(recorder);
-        var task = session.CreateDownloadTask(Url($"size={Size}&seed=10&stall={gate}&stallat=8000"));
-        task.Resume();
-        await recorder.WrittenReached(8000).Within();
+        var (task, stall) = await StartStalledAsync(session, recorder, seed: 10, stallAt: 8000);
         Directory.EnumerateFiles(_folder).Should().ContainSingle("the partial file is in the session's folder");
 
         task.Cancel();
         (await recorder.Completed.Within())!.Code.Should().Be(UrlErrorCode.Cancelled);
         await task.Completion.Within();
         Directory.EnumerateFileSystemEntries(_folder).Should().BeEmpty();
-        server.Gates.Stall(gate).Release();
+        stall.Release();
     }
 
     [Fact]
@@ -293,8 +275,7 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
         foreach (var (task, i) in tasks.Select((t, i) => (t, i)))
         {
             var each = new DownloadRecorder();
-            task.Delegate = each;
-            task.Resume();
+            each.Start(task);
             reached.Add(each.WrittenReached(4000 + i));
         }
 
@@ -328,19 +309,14 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
     [Fact]
     public async Task Suspend_and_Resume_mid_body_end_identical()
     {
-        var gate = GateRegistry.NewId();
         var recorder = new DownloadRecorder();
         await using var session = NewSession(recorder);
-        var task = session.CreateDownloadTask(Url($"size={Size}&seed=61&stall={gate}&stallat=3000"));
-        task.Resume();
-        await recorder.WrittenReached(3000).Within();
+        var (task, stall) = await StartStalledAsync(session, recorder, seed: 61, stallAt: 3000);
         task.Suspend();
         task.State.Should().Be(SessionTaskState.Suspended);
-        server.Gates.Stall(gate).Release();
-        task.Resume();
+        stall.Release();
 
-        (await recorder.Completed.Within()).Should().BeNull();
-        (await recorder.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 61));
+        await recorder.RunToEndAsync(task, DownloadEndpoints.Sha256(Size, 61));
         ProgressAddsUp(recorder, Size, Size);
     }
 
@@ -349,10 +325,7 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
     {
         var recorder = new DownloadRecorder();
         await using var session = NewSession(recorder);
-        var task = session.CreateDownloadTask(Url("size=0&seed=11"));
-        task.Resume();
-        (await recorder.Completed.Within()).Should().BeNull();
-        (await recorder.Finished.Within()).Should().Be(Convert.ToHexString(SHA256.HashData(Array.Empty<byte>())));
+        var task = await recorder.RunToEndAsync(session.CreateDownloadTask(Url("size=0&seed=11")), Convert.ToHexString(SHA256.HashData(Array.Empty<byte>())));
         task.CountOfBytesReceived.Should().Be(0);
         task.CountOfBytesExpectedToReceive.Should().Be(0);
         Directory.EnumerateFileSystemEntries(_folder).Should().BeEmpty();
@@ -371,9 +344,6 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
     private sealed class TrustingDownloadRecorder(System.Security.Cryptography.X509Certificates.X509Certificate2 trusted) : DownloadRecorder, ISessionDelegate
     {
         public ValueTask<ChallengeResponse> DidReceiveChallengeAsync(UrlSession session, AuthenticationChallenge challenge) =>
-            challenge.ProtectionSpace.AuthenticationMethod == ProtectionSpace.AuthenticationMethodServerTrust
-                && challenge.ServerCertificate is { } certificate && certificate.RawDataMemory.Span.SequenceEqual(trusted.RawDataMemory.Span)
-                ? ValueTask.FromResult(new ChallengeResponse(AuthChallengeDisposition.UseCredential, UrlCredential.ForTrust(certificate)))
-                : ValueTask.FromResult(ChallengeResponse.PerformDefaultHandling);
+            ValueTask.FromResult(TrustingDelegate.Answer(trusted, challenge));
     }
 }

@@ -5,16 +5,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
     private const int Size = DownloadEndpoints.DefaultSize;
     private readonly string _folder = DownloadRecorder.NewFolder();
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => DownloadRecorder.DeleteFolder(_folder);
 
     private UrlSession NewSession(ISessionDelegate? sessionDelegate = null, Action<SessionConfiguration>? configure = null) =>
         Helpers.Sessions.Ephemeral(sessionDelegate, c =>
@@ -25,15 +16,48 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
 
     private Uri Url(string query) => server.HttpUrl($"/dl/file.bin?{query}");
 
-    /// <summary>Starts a download that stalls at <paramref name="stallAt"/> and pauses once that many bytes are on disk.</summary>
-    private async Task<byte[]?> PauseAtAsync(UrlSession session, Uri url, long stallAt)
+    /// <summary>
+    /// Downloads /dl/file.bin?<paramref name="query"/> with the server stalled at <paramref name="offset"/>, pauses once that
+    /// many bytes are on disk, checks the blob records exactly that offset, and then lets the server's stalled handler end.
+    /// </summary>
+    private Task<byte[]> PauseStalledAsync(UrlSession session, string query, long offset) =>
+        PauseStalledAsync(session, stall => Url($"{query}&{stall}"), offset);
+
+    /// <summary>As above for any request: <paramref name="request"/> puts the given stall=…&amp;stallat=… into its query.</summary>
+    private async Task<byte[]> PauseStalledAsync(UrlSession session, Func<string, UrlRequest> request, long offset)
+    {
+        var gate = GateRegistry.NewId();
+        var recorder = new DownloadRecorder();
+        var task = recorder.Start(session.CreateDownloadTask(request($"stall={gate}&stallat={offset}")));
+        await recorder.WrittenReached(offset).Within();
+        var blob = await task.CancelByProducingResumeDataAsync().Within();
+        blob.Should().NotBeNull();
+        DownloadRecorder.BlobOffset(blob!).Should().Be(offset);
+        server.Gates.Stall(gate).Release();
+        return blob!;
+    }
+
+    /// <summary>
+    /// Runs a paced download (pace=…&amp;credit=…) in lock-step, granting the next piece only once every byte sent is on disk,
+    /// and pauses as soon as DidWriteData reaches <paramref name="target"/>.
+    /// </summary>
+    private static async Task<byte[]?> PauseInLockStepAsync(DownloadTask task, CreditGate credit, long target)
     {
         var recorder = new DownloadRecorder();
-        var task = session.CreateDownloadTask(url);
-        task.Delegate = recorder;
-        task.Resume();
-        await recorder.WrittenReached(stallAt).Within();
-        return await task.CancelByProducingResumeDataAsync().Within();
+        var paused = new TaskCompletionSource<byte[]?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        recorder.OnWrite = (t, total) =>
+        {
+            if (total >= target)
+            {
+                _ = t.CancelByProducingResumeDataAsync().ContinueWith(r => paused.TrySetResult(r.Result), TaskScheduler.Default);
+            }
+            else if (total == credit.Sent)
+            {
+                credit.Grant();
+            }
+        };
+        recorder.Start(task);
+        return await paused.Task.Within();
     }
 
     /// <summary>Opens a connection in the session first, so that a short timeout measures only the stall.</summary>
@@ -43,21 +67,38 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         File.Delete(warm);
     }
 
-    /// <summary>Resumes from a blob with a delegate task and returns the recorder after completion.</summary>
-    private static async Task<DownloadRecorder> ResumeAsync(UrlSession session, byte[] blob, UrlError? expectedError = null)
+    /// <summary>
+    /// Resumes from a blob with a delegate task, checks it completes without error, that the file is <paramref name="sha256"/>
+    /// and that DidResumeAtOffset came once, first, with (<paramref name="resumedAt"/>, <paramref name="total"/>).
+    /// </summary>
+    private static async Task<DownloadRecorder> ResumeToEndAsync(UrlSession session, byte[] blob, string sha256, long resumedAt, long total = Size, string because = "")
     {
         var recorder = new DownloadRecorder();
-        var task = session.CreateDownloadTask(blob);
-        task.Delegate = recorder;
-        task.Resume();
-        var error = await recorder.Completed.Within();
-        if (expectedError is null)
+        recorder.Start(session.CreateDownloadTask(blob));
+        (await recorder.Completed.Within()).Should().BeNull();
+        recorder.WroteBeforeResumed.Should().BeFalse("DidResumeAtOffset comes before the resumed task's first DidWriteData");
+        (await recorder.Finished.Within()).Should().Be(sha256, because);
+        recorder.Resumes.Should().Equal((resumedAt, total));
+        return recorder;
+    }
+
+    /// <summary>Resumes with DownloadAsync again and again while the server keeps cutting the connection; returns the whole file.</summary>
+    private static async Task<string> DownloadThroughCutsAsync(UrlSession session, byte[] blob)
+    {
+        for (var attempt = 0; attempt < 40; attempt++)
         {
-            error.Should().BeNull();
-            recorder.WroteBeforeResumed.Should().BeFalse("DidResumeAtOffset comes before the resumed task's first DidWriteData");
+            try
+            {
+                var (location, _) = await session.DownloadAsync(blob).Within();
+                return location;
+            }
+            catch (UrlError again) when (again.Code == UrlErrorCode.NetworkConnectionLost && again.DownloadTaskResumeData is not null)
+            {
+                blob = again.DownloadTaskResumeData;
+            }
         }
 
-        return recorder;
+        throw new Xunit.Sdk.XunitException("the download was cut 40 times in a row; every resume should get further");
     }
 
     [Theory]
@@ -67,19 +108,12 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
     [InlineData(15_999)]
     public async Task Pause_at_an_exact_offset_then_resume_sends_Range_and_If_Range_and_appends(int offset)
     {
-        var gate = GateRegistry.NewId();
         var log = GateRegistry.NewId();
         await using var session = NewSession();
-        var blob = await PauseAtAsync(session, Url($"seed=31&stall={gate}&stallat={offset}&log={log}"), offset);
-
-        blob.Should().NotBeNull();
-        DownloadRecorder.BlobOffset(blob!).Should().Be(offset);
+        var blob = await PauseStalledAsync(session, $"seed=31&log={log}", offset);
         Directory.EnumerateFiles(_folder).Should().ContainSingle("the partial file is kept for the blob");
-        server.Gates.Stall(gate).Release();
 
-        var recorder = await ResumeAsync(session, blob!);
-        (await recorder.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 31));
-        recorder.Resumes.Should().Equal((offset, Size));
+        var recorder = await ResumeToEndAsync(session, blob, DownloadEndpoints.Sha256(Size, 31), offset);
         recorder.Writes[0].Total.Should().BeGreaterThan(offset);
         recorder.Writes.Should().OnlyContain(w => w.Expected == Size);
         recorder.Writes[^1].Total.Should().Be(Size);
@@ -105,23 +139,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
 
             // Lock-step: the server sends the next 8 KiB piece (cut at the target) only once every byte sent is on
             // disk, so DidWriteData reaches the target exactly, and the pause happens there.
-            var recorder = new DownloadRecorder();
-            var task = session.CreateDownloadTask(Url($"seed=32&pace=8192&credit={id}&stallat={target}"));
-            task.Delegate = recorder;
-            var paused = new TaskCompletionSource<byte[]?>(TaskCreationOptions.RunContinuationsAsynchronously);
-            recorder.OnWrite = (t, total) =>
-            {
-                if (total >= target)
-                {
-                    _ = t.CancelByProducingResumeDataAsync().ContinueWith(r => paused.TrySetResult(r.Result), TaskScheduler.Default);
-                }
-                else if (total == credit.Sent)
-                {
-                    credit.Grant();
-                }
-            };
-            task.Resume();
-            var blob = await paused.Task.Within();
+            var blob = await PauseInLockStepAsync(session.CreateDownloadTask(Url($"seed=32&pace=8192&credit={id}&stallat={target}")), credit, target);
             blob.Should().NotBeNull();
             DownloadRecorder.BlobOffset(blob!).Should().Be(target);
             credit.Unlimit();
@@ -129,17 +147,14 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
             // Alternate the resumed forms: delegate and DownloadAsync.
             if (round % 2 == 0)
             {
-                var resumed = await ResumeAsync(session, blob!);
-                (await resumed.Finished.Within()).Should().Be(expected);
-                resumed.Resumes.Should().Equal((target, Size));
+                await ResumeToEndAsync(session, blob!, expected, target);
             }
             else
             {
                 var progress = new DownloadRecorder();
                 var (location, response) = await session.DownloadAsync(blob!, progress).Within();
-                DownloadRecorder.Hash(location).Should().Be(expected);
+                DownloadRecorder.HashAndDelete(location).Should().Be(expected);
                 ((HttpUrlResponse)response).StatusCode.Should().Be(206);
-                File.Delete(location);
                 progress.Resumes.Should().Equal((target, Size));
             }
         }
@@ -163,9 +178,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
             request = request with { Body = RequestBody.FromBytes(new byte[1000]) };
         }
 
-        var task = session.CreateDownloadTask(request);
-        task.Delegate = recorder;
-        task.Resume();
+        var task = recorder.Start(session.CreateDownloadTask(request));
         await recorder.WrittenReached(1).Within();
         Directory.EnumerateFiles(_folder).Should().ContainSingle();
 
@@ -224,9 +237,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         await using var session = NewSession();
         await WarmAsync(session);
         var recorder = new DownloadRecorder();
-        var task = session.CreateDownloadTask(new UrlRequest(Url($"seed=35&stall={gate}&stallat=9000")) { TimeoutInterval = TimeSpan.FromSeconds(1) });
-        task.Delegate = recorder;
-        task.Resume();
+        recorder.Start(session.CreateDownloadTask(new UrlRequest(Url($"seed=35&stall={gate}&stallat=9000")) { TimeoutInterval = TimeSpan.FromSeconds(1) }));
 
         var error = await recorder.Completed.Within();
         error!.Code.Should().Be(UrlErrorCode.TimedOut);
@@ -234,9 +245,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         DownloadRecorder.BlobOffset(error.DownloadTaskResumeData!).Should().Be(9000);
         server.Gates.Stall(gate).Release();
 
-        var resumed = await ResumeAsync(session, error.DownloadTaskResumeData!);
-        (await resumed.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 35));
-        resumed.Resumes.Should().Equal((9000L, (long)Size));
+        await ResumeToEndAsync(session, error.DownloadTaskResumeData!, DownloadEndpoints.Sha256(Size, 35), 9000);
     }
 
     [Theory]
@@ -246,16 +255,11 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
     [InlineData("etag=none&lastmodified=on", false)]
     public async Task If_Range_carries_the_strong_ETag_else_Last_Modified(string query, bool strong)
     {
-        var gate = GateRegistry.NewId();
         var log = GateRegistry.NewId();
         await using var session = NewSession();
-        var blob = await PauseAtAsync(session, Url($"seed=36&version=2&stall={gate}&stallat=5000&log={log}&{query}"), 5000);
-        blob.Should().NotBeNull();
-        server.Gates.Stall(gate).Release();
+        var blob = await PauseStalledAsync(session, $"seed=36&version=2&log={log}&{query}", 5000);
 
-        var resumed = await ResumeAsync(session, blob!);
-        (await resumed.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 36, 2));
-        resumed.Resumes.Should().Equal((5000L, (long)Size));
+        await ResumeToEndAsync(session, blob, DownloadEndpoints.Sha256(Size, 36, 2), 5000);
         var request = DownloadEndpoints.Requests(log)[^1];
         request.Range.Should().Be("bytes=5000-");
         request.IfRange.Should().Be(strong ? DownloadEndpoints.StrongETag(36, 2) : DownloadEndpoints.LastModified(2));
@@ -267,18 +271,13 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
     [InlineData("etag=none&lastmodified=on")]
     public async Task A_changed_validator_makes_the_server_answer_200_and_the_download_starts_over(string query)
     {
-        var gate = GateRegistry.NewId();
         var state = GateRegistry.NewId();
         var log = GateRegistry.NewId();
         await using var session = NewSession();
-        var blob = await PauseAtAsync(session, Url($"seed=37&state={state}&stall={gate}&stallat=12000&log={log}&{query}"), 12000);
-        blob.Should().NotBeNull();
-        server.Gates.Stall(gate).Release();
+        var blob = await PauseStalledAsync(session, $"seed=37&state={state}&log={log}&{query}", 12000);
         DownloadEndpoints.State(state).Version = 5;
 
-        var resumed = await ResumeAsync(session, blob!);
-        (await resumed.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 37, 5), "the new version, never spliced onto the old one");
-        resumed.Resumes.Should().Equal((0L, (long)Size));
+        var resumed = await ResumeToEndAsync(session, blob, DownloadEndpoints.Sha256(Size, 37, 5), 0, because: "the new version, never spliced onto the old one");
         resumed.Writes[^1].Total.Should().Be(Size);
         resumed.Writes.Sum(w => w.Written).Should().Be(Size, "starting over counts from zero");
         var requests = DownloadEndpoints.Requests(log);
@@ -290,15 +289,10 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
     [Fact]
     public async Task A_server_that_ignores_Range_restarts_from_zero()
     {
-        var gate = GateRegistry.NewId();
         await using var session = NewSession();
-        var blob = await PauseAtAsync(session, Url($"seed=38&ignore-range=1&stall={gate}&stallat=3000"), 3000);
-        blob.Should().NotBeNull();
-        server.Gates.Stall(gate).Release();
+        var blob = await PauseStalledAsync(session, "seed=38&ignore-range=1", 3000);
 
-        var resumed = await ResumeAsync(session, blob!);
-        (await resumed.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 38));
-        resumed.Resumes.Should().Equal((0L, (long)Size));
+        var resumed = await ResumeToEndAsync(session, blob, DownloadEndpoints.Sha256(Size, 38), 0);
         resumed.Writes[^1].Total.Should().Be(Size);
         Directory.EnumerateFileSystemEntries(_folder).Should().BeEmpty();
     }
@@ -306,16 +300,11 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
     [Fact]
     public async Task A_wrong_Content_Range_is_never_spliced()
     {
-        var gate = GateRegistry.NewId();
         var log = GateRegistry.NewId();
         await using var session = NewSession();
-        var blob = await PauseAtAsync(session, Url($"seed=39&wrong-range=1&stall={gate}&stallat=10000&log={log}"), 10000);
-        blob.Should().NotBeNull();
-        server.Gates.Stall(gate).Release();
+        var blob = await PauseStalledAsync(session, $"seed=39&wrong-range=1&log={log}", 10000);
 
-        var resumed = await ResumeAsync(session, blob!);
-        (await resumed.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 39));
-        resumed.Resumes.Should().Equal((0L, (long)Size));
+        var resumed = await ResumeToEndAsync(session, blob, DownloadEndpoints.Sha256(Size, 39), 0);
         var requests = DownloadEndpoints.Requests(log);
         requests.Select(r => r.Status).Should().Equal(200, 206, 200);
         requests[2].Range.Should().BeNull("the restart asks for the whole file");
@@ -328,19 +317,14 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
     [Fact]
     public async Task A_416_after_the_resource_shrank_starts_over_cleanly()
     {
-        var gate = GateRegistry.NewId();
         var state = GateRegistry.NewId();
         var log = GateRegistry.NewId();
         await using var session = NewSession();
-        var blob = await PauseAtAsync(session, Url($"seed=40&state={state}&stall={gate}&stallat=14000&log={log}"), 14000);
-        blob.Should().NotBeNull();
-        server.Gates.Stall(gate).Release();
+        var blob = await PauseStalledAsync(session, $"seed=40&state={state}&log={log}", 14000);
         DownloadEndpoints.State(state).Size = 5000;
 
         var resumed = new DownloadRecorder();
-        var task = session.CreateDownloadTask(blob!);
-        task.Delegate = resumed;
-        task.Resume();
+        var task = resumed.Start(session.CreateDownloadTask(blob));
         (await resumed.Completed.Within()).Should().BeNull("the documented answer to a 416 is to start over");
         (await resumed.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(5000, 40));
         resumed.Resumes.Should().Equal((0L, 5000L));
@@ -355,37 +339,27 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
     [Fact]
     public async Task Resume_data_works_in_a_new_session_with_the_same_download_folder()
     {
-        var gate = GateRegistry.NewId();
-        byte[]? blob;
+        byte[] blob;
         await using (var first = NewSession())
         {
-            blob = await PauseAtAsync(first, Url($"seed=41&stall={gate}&stallat=11111"), 11111);
+            blob = await PauseStalledAsync(first, "seed=41", 11111);
         }
 
-        blob.Should().NotBeNull();
-        server.Gates.Stall(gate).Release();
         Directory.EnumerateFiles(_folder).Should().ContainSingle("disposing the session keeps the partial file of a blob");
 
         await using var second = NewSession();
-        var resumed = await ResumeAsync(second, blob!);
-        (await resumed.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 41));
-        resumed.Resumes.Should().Equal((11111L, (long)Size));
+        await ResumeToEndAsync(second, blob, DownloadEndpoints.Sha256(Size, 41), 11111);
         Directory.EnumerateFileSystemEntries(_folder).Should().BeEmpty();
     }
 
     [Fact]
     public async Task A_chunked_download_without_Content_Length_pauses_and_resumes_identical()
     {
-        var gate = GateRegistry.NewId();
         await using var session = NewSession();
-        var blob = await PauseAtAsync(session, Url($"seed=42&chunked=1&stall={gate}&stallat=6000"), 6000);
-        blob.Should().NotBeNull();
-        server.Gates.Stall(gate).Release();
+        var blob = await PauseStalledAsync(session, "seed=42&chunked=1", 6000);
 
         var recorder = new DownloadRecorder();
-        var task = session.CreateDownloadTask(blob!);
-        task.Delegate = recorder;
-        task.Resume();
+        var task = recorder.Start(session.CreateDownloadTask(blob));
         (await recorder.Completed.Within()).Should().BeNull();
         (await recorder.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 42));
         recorder.Resumes.Should().Equal((6000L, (long)Size));
@@ -398,38 +372,17 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
     [Fact]
     public async Task Over_HTTP2_a_cut_stream_and_a_pause_resume_end_identical()
     {
-        var gate = GateRegistry.NewId();
-        var recorder = new TrustingRecorder(server.Certificate);
-        await using var session = NewSession(recorder);
-        var blob = await PauseAtAsync(session, server.HttpsUrl($"/dl/h2.bin?seed=43&stall={gate}&stallat=7000"), 7000);
-        blob.Should().NotBeNull();
-        DownloadRecorder.BlobOffset(blob!).Should().Be(7000);
-        server.Gates.Stall(gate).Release();
-        var (location, response) = await session.DownloadAsync(blob!).Within();
-        DownloadRecorder.Hash(location).Should().Be(DownloadEndpoints.Sha256(Size, 43));
+        await using var session = NewSession(new TrustingRecorder(server.Certificate));
+        var blob = await PauseStalledAsync(session, stall => server.HttpsUrl($"/dl/h2.bin?seed=43&{stall}"), 7000);
+        var (location, response) = await session.DownloadAsync(blob).Within();
+        DownloadRecorder.HashAndDelete(location).Should().Be(DownloadEndpoints.Sha256(Size, 43));
         ((HttpUrlResponse)response).HttpVersion.Should().Be(new Version(2, 0));
-        File.Delete(location);
 
         var error = await Assert.ThrowsAsync<UrlError>(() => session.DownloadAsync(server.HttpsUrl($"/dl/h2.bin?seed=44&cut=250000")).Within());
         error.Code.Should().Be(UrlErrorCode.NetworkConnectionLost, "a stream the server resets mid-body is a lost transfer ({0})", error.InnerException);
         error.DownloadTaskResumeData.Should().NotBeNull();
-        var done = false;
-        for (var attempt = 0; attempt < 40 && !done; attempt++)
-        {
-            try
-            {
-                (location, _) = await session.DownloadAsync(error.DownloadTaskResumeData!).Within();
-                done = true;
-            }
-            catch (UrlError again) when (again.Code == UrlErrorCode.NetworkConnectionLost && again.DownloadTaskResumeData is not null)
-            {
-                error = again;
-            }
-        }
-
-        done.Should().BeTrue();
-        DownloadRecorder.Hash(location).Should().Be(DownloadEndpoints.Sha256(Size, 44));
-        File.Delete(location);
+        location = await DownloadThroughCutsAsync(session, error.DownloadTaskResumeData!);
+        DownloadRecorder.HashAndDelete(location).Should().Be(DownloadEndpoints.Sha256(Size, 44));
     }
 
     [Fact]
@@ -437,10 +390,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
     {
         var recorder = new DownloadRecorder();
         await using var session = NewSession(recorder);
-        var task = session.CreateDownloadTask(Url("seed=45&gzip=1"));
-        task.Resume();
-        (await recorder.Completed.Within()).Should().BeNull();
-        (await recorder.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 45));
+        var task = await recorder.RunToEndAsync(session.CreateDownloadTask(Url("seed=45&gzip=1")), DownloadEndpoints.Sha256(Size, 45));
         recorder.Writes[^1].Total.Should().Be(Size);
         recorder.Writes.Should().OnlyContain(w => w.Expected == -1 || w.Expected == Size, "the compressed length is not the file's length");
         task.CountOfBytesReceived.Should().Be(Size);
@@ -465,8 +415,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
 
         await using var patient = NewSession(new TrustingRecorder(server.Certificate));
         var (location, _) = await patient.DownloadAsync(error.DownloadTaskResumeData!).Within();
-        DownloadRecorder.Hash(location).Should().Be(DownloadEndpoints.Sha256(Size, 64));
-        File.Delete(location);
+        DownloadRecorder.HashAndDelete(location).Should().Be(DownloadEndpoints.Sha256(Size, 64));
     }
 
     [Fact]
@@ -520,19 +469,14 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
     [Fact]
     public async Task A_redirected_download_resumes_from_the_original_URL_through_the_redirect()
     {
-        var gate = GateRegistry.NewId();
         var log = GateRegistry.NewId();
-        var target = $"/dl/moved.bin?seed=48&stall={gate}&stallat=9500&log={log}";
-        var url = server.HttpUrl($"/redirect/302?to={Uri.EscapeDataString(target)}");
         await using var session = NewSession();
-        var blob = await PauseAtAsync(session, url, 9500);
-        blob.Should().NotBeNull();
-        DownloadRecorder.BlobOffset(blob!).Should().Be(9500);
-        server.Gates.Stall(gate).Release();
+        var blob = await PauseStalledAsync(
+            session,
+            stall => server.HttpUrl($"/redirect/302?to={Uri.EscapeDataString($"/dl/moved.bin?seed=48&{stall}&log={log}")}"),
+            9500);
 
-        var resumed = await ResumeAsync(session, blob!);
-        (await resumed.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 48));
-        resumed.Resumes.Should().Equal((9500L, (long)Size));
+        await ResumeToEndAsync(session, blob, DownloadEndpoints.Sha256(Size, 48), 9500);
         var request = DownloadEndpoints.Requests(log)[^1];
         request.Range.Should().Be("bytes=9500-");
         request.Status.Should().Be(206);
@@ -561,36 +505,14 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         var url = Url($"seed=50&pace=8192&credit={id}&stallat=20000");
         await using var session = NewSession();
 
-        async Task<byte[]?> RunUntil(DownloadTask task, long target)
-        {
-            var recorder = new DownloadRecorder();
-            var paused = new TaskCompletionSource<byte[]?>(TaskCreationOptions.RunContinuationsAsynchronously);
-            recorder.OnWrite = (t, total) =>
-            {
-                if (total >= target)
-                {
-                    _ = t.CancelByProducingResumeDataAsync().ContinueWith(r => paused.TrySetResult(r.Result), TaskScheduler.Default);
-                }
-                else if (total == credit.Sent)
-                {
-                    credit.Grant();
-                }
-            };
-            task.Delegate = recorder;
-            task.Resume();
-            return await paused.Task.Within();
-        }
-
-        var first = await RunUntil(session.CreateDownloadTask(url), 20000);
+        var first = await PauseInLockStepAsync(session.CreateDownloadTask(url), credit, 20000);
         DownloadRecorder.BlobOffset(first!).Should().Be(20000);
-        var second = await RunUntil(session.CreateDownloadTask(first!), 300_000);
+        var second = await PauseInLockStepAsync(session.CreateDownloadTask(first!), credit, 300_000);
         var offset = DownloadRecorder.BlobOffset(second!);
         offset.Should().BeInRange(300_000, 300_000 + 8192);
         credit.Unlimit();
 
-        var resumed = await ResumeAsync(session, second!);
-        (await resumed.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 50));
-        resumed.Resumes.Should().Equal((offset, (long)Size));
+        var resumed = await ResumeToEndAsync(session, second!, DownloadEndpoints.Sha256(Size, 50), offset);
         resumed.Writes.Sum(w => w.Written).Should().Be(Size - offset, "the written bytes add up from the resume offset");
         Directory.EnumerateFileSystemEntries(_folder).Should().BeEmpty();
     }
@@ -622,8 +544,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
 
         await using var patient = NewSession();
         var (location, _) = await patient.DownloadAsync(error.DownloadTaskResumeData!).Within();
-        DownloadRecorder.Hash(location).Should().Be(DownloadEndpoints.Sha256(Size, 52));
-        File.Delete(location);
+        DownloadRecorder.HashAndDelete(location).Should().Be(DownloadEndpoints.Sha256(Size, 52));
     }
 
     [Fact]
@@ -633,55 +554,36 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         var error = await Assert.ThrowsAsync<UrlError>(() => session.DownloadAsync(Url("seed=53&chunked=1&cut=400000")).Within());
         error.Code.Should().Be(UrlErrorCode.NetworkConnectionLost);
         error.DownloadTaskResumeData.Should().NotBeNull();
-        string? location = null;
-        for (var attempt = 0; attempt < 40 && location is null; attempt++)
-        {
-            try
-            {
-                (location, _) = await session.DownloadAsync(error.DownloadTaskResumeData!).Within();
-            }
-            catch (UrlError again) when (again.Code == UrlErrorCode.NetworkConnectionLost && again.DownloadTaskResumeData is not null)
-            {
-                error = again;
-            }
-        }
-
-        DownloadRecorder.Hash(location!).Should().Be(DownloadEndpoints.Sha256(Size, 53));
-        File.Delete(location!);
+        var location = await DownloadThroughCutsAsync(session, error.DownloadTaskResumeData!);
+        DownloadRecorder.HashAndDelete(location).Should().Be(DownloadEndpoints.Sha256(Size, 53));
     }
 
     [Fact]
     public async Task A_206_with_another_total_length_is_not_spliced()
     {
-        var gate = GateRegistry.NewId();
         var state = GateRegistry.NewId();
         var log = GateRegistry.NewId();
         await using var session = NewSession();
-        var blob = await PauseAtAsync(session, Url($"seed=54&state={state}&stall={gate}&stallat=10000&log={log}"), 10000);
-        server.Gates.Stall(gate).Release();
+        var blob = await PauseStalledAsync(session, $"seed=54&state={state}&log={log}", 10000);
         DownloadEndpoints.State(state).Size = 600_000;
 
-        var resumed = await ResumeAsync(session, blob!);
-        (await resumed.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(600_000, 54));
-        resumed.Resumes.Should().Equal((0L, 600_000L));
+        await ResumeToEndAsync(session, blob, DownloadEndpoints.Sha256(600_000, 54), 0, total: 600_000);
         DownloadEndpoints.Requests(log).Select(r => r.Status).Should().Equal(200, 206, 200);
     }
 
     [Fact]
     public async Task A_blob_is_rejected_in_a_session_with_another_download_folder_or_when_its_file_is_gone()
     {
-        var gate = GateRegistry.NewId();
         var log = GateRegistry.NewId();
         await using var session = NewSession();
-        var blob = await PauseAtAsync(session, Url($"seed=55&stall={gate}&stallat=2000&log={log}"), 2000);
-        server.Gates.Stall(gate).Release();
+        var blob = await PauseStalledAsync(session, $"seed=55&log={log}", 2000);
         var partial = Directory.EnumerateFiles(_folder).Should().ContainSingle().Subject;
 
         var otherFolder = DownloadRecorder.NewFolder();
         try
         {
             await using var other = Helpers.Sessions.Ephemeral(configure: c => c.DownloadDirectory = otherFolder);
-            var elsewhere = await Assert.ThrowsAsync<UrlError>(() => other.DownloadAsync(blob!).Within());
+            var elsewhere = await Assert.ThrowsAsync<UrlError>(() => other.DownloadAsync(blob).Within());
             elsewhere.Code.Should().Be(UrlErrorCode.CannotOpenFile);
             File.Exists(partial).Should().BeTrue("a rejected blob touches no file");
             Directory.EnumerateFileSystemEntries(otherFolder).Should().BeEmpty();
@@ -692,7 +594,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         }
 
         File.Delete(partial);
-        var gone = await Assert.ThrowsAsync<UrlError>(() => session.DownloadAsync(blob!).Within());
+        var gone = await Assert.ThrowsAsync<UrlError>(() => session.DownloadAsync(blob).Within());
         gone.Code.Should().Be(UrlErrorCode.FileDoesNotExist);
         DownloadEndpoints.Requests(log).Should().HaveCount(1, "no request is sent for a rejected blob");
     }
@@ -700,23 +602,18 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
     [Fact]
     public async Task The_blob_keeps_request_headers_but_not_credentials_and_the_resume_sends_them()
     {
-        var gate = GateRegistry.NewId();
         await using var session = NewSession();
-        var request = new UrlRequest(Url($"seed=56&stall={gate}&stallat=4000"))
-            .WithHeader("X-Trace", "42")
-            .WithHeader("Authorization", "Bearer secret-token")
-            .WithHeader("Cookie", "sid=secret-cookie");
-        var recorder = new DownloadRecorder();
-        var task = session.CreateDownloadTask(request);
-        task.Delegate = recorder;
-        task.Resume();
-        await recorder.WrittenReached(4000).Within();
-        var blob = await task.CancelByProducingResumeDataAsync().Within();
-        server.Gates.Stall(gate).Release();
+        var blob = await PauseStalledAsync(
+            session,
+            stall => new UrlRequest(Url($"seed=56&{stall}"))
+                .WithHeader("X-Trace", "42")
+                .WithHeader("Authorization", "Bearer secret-token")
+                .WithHeader("Cookie", "sid=secret-cookie"),
+            4000);
 
-        var text = System.Text.Encoding.UTF8.GetString(blob!);
+        var text = System.Text.Encoding.UTF8.GetString(blob);
         text.Should().Contain("X-Trace").And.NotContain("secret-token").And.NotContain("secret-cookie");
-        var resumed = session.CreateDownloadTask(blob!);
+        var resumed = session.CreateDownloadTask(blob);
         resumed.OriginalRequest!.Headers["X-Trace"].Should().Be("42");
         resumed.Delegate = new DownloadRecorder();
         resumed.Resume();
@@ -740,32 +637,27 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         server.Gates.Stall(gate).Release();
 
         var (location, _) = await session.DownloadAsync(blob!).Within();
-        DownloadRecorder.Hash(location).Should().Be(DownloadEndpoints.Sha256(Size, 57));
-        File.Delete(location);
+        DownloadRecorder.HashAndDelete(location).Should().Be(DownloadEndpoints.Sha256(Size, 57));
     }
 
     [Fact]
     public async Task A_resumed_task_that_cannot_connect_hands_back_resume_data_and_keeps_the_partial_file()
     {
-        var gate = GateRegistry.NewId();
         await using var session = NewSession();
-        var blob = await PauseAtAsync(session, Url($"seed=58&stall={gate}&stallat=7777"), 7777);
-        server.Gates.Stall(gate).Release();
+        var blob = await PauseStalledAsync(session, "seed=58", 7777);
 
         // Every request of this session goes to a proxy port nothing listens on: the resume fails before a response.
         await using (var offline = NewSession(configure: c => c.Proxy = new System.Net.WebProxy(new Uri($"http://127.0.0.1:{server.ClosedPort}"))))
         {
-            var error = await Assert.ThrowsAsync<UrlError>(() => offline.DownloadAsync(blob!).Within());
+            var error = await Assert.ThrowsAsync<UrlError>(() => offline.DownloadAsync(blob).Within());
             error.Code.Should().Be(UrlErrorCode.CannotConnectToHost);
             error.DownloadTaskResumeData.Should().NotBeNull("nothing about the partial file changed");
             DownloadRecorder.BlobOffset(error.DownloadTaskResumeData!).Should().Be(7777);
-            blob = error.DownloadTaskResumeData;
+            blob = error.DownloadTaskResumeData!;
         }
 
         Directory.EnumerateFiles(_folder).Should().ContainSingle();
-        var resumed = await ResumeAsync(session, blob!);
-        (await resumed.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 58));
-        resumed.Resumes.Should().Equal((7777L, (long)Size));
+        await ResumeToEndAsync(session, blob, DownloadEndpoints.Sha256(Size, 58), 7777);
     }
 
     [Fact]
@@ -783,13 +675,11 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
     [Fact]
     public async Task A_completion_handler_task_from_resume_data_gets_the_whole_file()
     {
-        var gate = GateRegistry.NewId();
         await using var session = NewSession();
-        var blob = (await PauseAtAsync(session, Url($"seed=62&stall={gate}&stallat=2500"), 2500))!;
-        server.Gates.Stall(gate).Release();
+        var blob = await PauseStalledAsync(session, "seed=62", 2500);
 
         var done = new TaskCompletionSource<(string? Hash, string? Location, UrlError? Error)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var task = session.CreateDownloadTask(blob!, (location, _, error) =>
+        var task = session.CreateDownloadTask(blob, (location, _, error) =>
             done.TrySetResult((location is null ? null : DownloadRecorder.Hash(location), location, error)));
         task.Resume();
         var (hash, path, failure) = await done.Task.Within();
@@ -806,59 +696,37 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
     [Fact]
     public async Task A_resumed_download_whose_206_carries_no_validators_stays_resumable_with_the_blobs_validator()
     {
-        var gate = GateRegistry.NewId();
         var log = GateRegistry.NewId();
         await using var session = NewSession();
-        var blob = await PauseAtAsync(session, Url($"seed=63&bare206=1&cut206=100000&stall={gate}&stallat=4000&log={log}"), 4000);
-        server.Gates.Stall(gate).Release();
+        var blob = await PauseStalledAsync(session, $"seed=63&bare206=1&cut206=100000&log={log}", 4000);
 
         // The 206 confirmed the If-Range validator; when it drops mid-body the download must still resume.
-        var error = await Assert.ThrowsAsync<UrlError>(() => session.DownloadAsync(blob!).Within());
+        var error = await Assert.ThrowsAsync<UrlError>(() => session.DownloadAsync(blob).Within());
         error.Code.Should().Be(UrlErrorCode.NetworkConnectionLost);
         error.DownloadTaskResumeData.Should().NotBeNull("the partial file still matches the validator the 206 answered to");
         var offset = DownloadRecorder.BlobOffset(error.DownloadTaskResumeData!);
         offset.Should().BeInRange(4001, 104_000);
 
-        string? location = null;
-        for (var attempt = 0; attempt < 40 && location is null; attempt++)
-        {
-            try
-            {
-                (location, _) = await session.DownloadAsync(error.DownloadTaskResumeData!).Within();
-            }
-            catch (UrlError again) when (again.Code == UrlErrorCode.NetworkConnectionLost && again.DownloadTaskResumeData is not null)
-            {
-                error = again;
-            }
-        }
-
-        DownloadRecorder.Hash(location!).Should().Be(DownloadEndpoints.Sha256(Size, 63));
-        File.Delete(location!);
+        var location = await DownloadThroughCutsAsync(session, error.DownloadTaskResumeData!);
+        DownloadRecorder.HashAndDelete(location).Should().Be(DownloadEndpoints.Sha256(Size, 63));
         DownloadEndpoints.Requests(log).Skip(1).Should().OnlyContain(r => r.IfRange == DownloadEndpoints.StrongETag(63, 0));
     }
 
     [Fact]
     public async Task A_blob_used_twice_at_once_never_breaks_the_download_that_holds_the_file()
     {
-        var gate = GateRegistry.NewId();
         var id = GateRegistry.NewId();
         var credit = DownloadEndpoints.Credit(id);
         await using var session = NewSession();
-        var blob = await PauseAtAsync(session, Url($"seed=66&pace=8192&credit={id}&stall={gate}&stallat=5000"), 5000);
-        blob.Should().NotBeNull();
-        server.Gates.Stall(gate).Release();
+        var blob = await PauseStalledAsync(session, $"seed=66&pace=8192&credit={id}", 5000);
 
         // The first resume writes its first piece and waits for credit, holding the partial file open.
         var first = new DownloadRecorder();
-        var firstTask = session.CreateDownloadTask(blob!);
-        firstTask.Delegate = first;
-        firstTask.Resume();
+        var firstTask = first.Start(session.CreateDownloadTask(blob));
         await first.WrittenReached(5001).Within();
 
         var second = new DownloadRecorder();
-        var secondTask = session.CreateDownloadTask(blob!);
-        secondTask.Delegate = second;
-        secondTask.Resume();
+        var secondTask = second.Start(session.CreateDownloadTask(blob));
         var secondError = await second.Completed.Within();
         secondError!.Code.Should().Be(UrlErrorCode.CannotOpenFile, "the partial file is in use by the first resume");
         secondError.DownloadTaskResumeData.Should().BeNull();
@@ -944,9 +812,6 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
     private sealed class TrustingRecorder(System.Security.Cryptography.X509Certificates.X509Certificate2 trusted) : ISessionDelegate
     {
         public ValueTask<ChallengeResponse> DidReceiveChallengeAsync(UrlSession session, AuthenticationChallenge challenge) =>
-            challenge.ProtectionSpace.AuthenticationMethod == ProtectionSpace.AuthenticationMethodServerTrust
-                && challenge.ServerCertificate is { } certificate && certificate.RawDataMemory.Span.SequenceEqual(trusted.RawDataMemory.Span)
-                ? ValueTask.FromResult(new ChallengeResponse(AuthChallengeDisposition.UseCredential, UrlCredential.ForTrust(certificate)))
-                : ValueTask.FromResult(ChallengeResponse.PerformDefaultHandling);
+            ValueTask.FromResult(TrustingDelegate.Answer(trusted, challenge));
     }
 }

@@ -14,12 +14,15 @@ public sealed class TrustingDelegate(X509Certificate2 trusted) : RecordingDelega
         if (challenge.ProtectionSpace.AuthenticationMethod == ProtectionSpace.AuthenticationMethodServerTrust)
         {
             Interlocked.Increment(ref _challenges);
-            if (challenge.ServerCertificate is { } certificate && certificate.RawDataMemory.Span.SequenceEqual(trusted.RawDataMemory.Span))
-            {
-                return ValueTask.FromResult(new ChallengeResponse(AuthChallengeDisposition.UseCredential, UrlCredential.ForTrust(certificate)));
-            }
         }
 
-        return ValueTask.FromResult(ChallengeResponse.PerformDefaultHandling);
+        return ValueTask.FromResult(Answer(trusted, challenge));
     }
+
+    /// <summary>Trusts <paramref name="trusted"/> alone, else default handling; for delegates that cannot derive from this one.</summary>
+    public static ChallengeResponse Answer(X509Certificate2 trusted, AuthenticationChallenge challenge) =>
+        challenge.ProtectionSpace.AuthenticationMethod == ProtectionSpace.AuthenticationMethodServerTrust
+            && challenge.ServerCertificate is { } certificate && certificate.RawDataMemory.Span.SequenceEqual(trusted.RawDataMemory.Span)
+            ? new ChallengeResponse(AuthChallengeDisposition.UseCredential, UrlCredential.ForTrust(certificate))
+            : ChallengeResponse.PerformDefaultHandling;
 }

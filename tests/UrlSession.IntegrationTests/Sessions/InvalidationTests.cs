@@ -2,8 +2,8 @@ namespace UrlSessions.IntegrationTests.Sessions;
 
 public sealed class InvalidationTests(LoopbackServer server) : IClassFixture<LoopbackServer>
 {
-    [Fact]
-    public async Task FinishTasksAndInvalidate_lets_running_tasks_finish_then_becomes_invalid_once()
+    /// <summary>A recording session (left for the test to invalidate) with one data task the server holds mid-body.</summary>
+    private async Task<(UrlSession Session, RecordingDelegate Recorder, DataTask Task, StallGate Stall)> StartStalledAsync()
     {
         var id = GateRegistry.NewId();
         var stall = server.Gates.Stall(id);
@@ -12,6 +12,13 @@ public sealed class InvalidationTests(LoopbackServer server) : IClassFixture<Loo
         var task = session.CreateDataTask(server.HttpUrl($"/stall?id={id}"));
         task.Resume();
         await stall.Started.Within();
+        return (session, recorder, task, stall);
+    }
+
+    [Fact]
+    public async Task FinishTasksAndInvalidate_lets_running_tasks_finish_then_becomes_invalid_once()
+    {
+        var (session, recorder, task, stall) = await StartStalledAsync();
 
         session.FinishTasksAndInvalidate();
         session.FinishTasksAndInvalidate();
@@ -33,12 +40,7 @@ public sealed class InvalidationTests(LoopbackServer server) : IClassFixture<Loo
     [Fact]
     public async Task InvalidateAndCancel_cancels_running_tasks_then_becomes_invalid()
     {
-        var id = GateRegistry.NewId();
-        var stall = server.Gates.Stall(id);
-        var recorder = new RecordingDelegate();
-        var session = Helpers.Sessions.Ephemeral(recorder);
-        session.CreateDataTask(server.HttpUrl($"/stall?id={id}")).Resume();
-        await stall.Started.Within();
+        var (session, recorder, _, stall) = await StartStalledAsync();
 
         session.InvalidateAndCancel();
 
@@ -52,12 +54,7 @@ public sealed class InvalidationTests(LoopbackServer server) : IClassFixture<Loo
     [Fact]
     public async Task DisposeAsync_waits_for_running_tasks_and_the_invalid_event()
     {
-        var id = GateRegistry.NewId();
-        var stall = server.Gates.Stall(id);
-        var recorder = new RecordingDelegate();
-        var session = Helpers.Sessions.Ephemeral(recorder);
-        session.CreateDataTask(server.HttpUrl($"/stall?id={id}")).Resume();
-        await stall.Started.Within();
+        var (session, recorder, _, stall) = await StartStalledAsync();
 
         var disposing = session.DisposeAsync().AsTask();
         (await disposing.StaysQuiet(TimeSpan.FromMilliseconds(200))).Should().BeTrue("a running task keeps the session alive");

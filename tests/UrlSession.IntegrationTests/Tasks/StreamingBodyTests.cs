@@ -61,13 +61,8 @@ public sealed class StreamingBodyTests(LoopbackServer server) : IClassFixture<Lo
     [Fact]
     public async Task A_task_suspended_before_the_body_gets_no_data_until_resumed()
     {
-        var id = GateRegistry.NewId();
-        var gate = server.Gates.Slow(id);
-        var recorder = new RecordingDelegate();
-        await using var session = Helpers.Sessions.Ephemeral(recorder);
-        var task = session.CreateDataTask(server.HttpUrl($"/slow?id={id}"));
-        task.Resume();
-        await recorder.Response.Within();
+        await using var slow = await SlowTransfer.StartAsync(server);
+        var (gate, recorder, task) = slow;
         task.Suspend();
 
         await gate.Send(new byte[50]).Within();

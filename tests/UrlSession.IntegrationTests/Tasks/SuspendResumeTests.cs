@@ -7,13 +7,8 @@ public sealed class SuspendResumeTests(LoopbackServer server) : IClassFixture<Lo
     [Fact]
     public async Task Suspend_stops_data_events_and_Resume_continues_to_completion()
     {
-        var id = GateRegistry.NewId();
-        var gate = server.Gates.Slow(id);
-        var recorder = new RecordingDelegate();
-        await using var session = Helpers.Sessions.Ephemeral(recorder);
-        var task = session.CreateDataTask(server.HttpUrl($"/slow?id={id}"));
-        task.Resume();
-        await recorder.Response.Within();
+        await using var slow = await SlowTransfer.StartAsync(server);
+        var (gate, recorder, task) = slow;
 
         await gate.Send(LoopbackEndpoints.Pattern(1000)).Within();
         await recorder.DataReached(1000).Within();
@@ -37,13 +32,8 @@ public sealed class SuspendResumeTests(LoopbackServer server) : IClassFixture<Lo
     [Fact]
     public async Task Suspend_twice_then_one_Resume_continues()
     {
-        var id = GateRegistry.NewId();
-        var gate = server.Gates.Slow(id);
-        var recorder = new RecordingDelegate();
-        await using var session = Helpers.Sessions.Ephemeral(recorder);
-        var task = session.CreateDataTask(server.HttpUrl($"/slow?id={id}"));
-        task.Resume();
-        await recorder.Response.Within();
+        await using var slow = await SlowTransfer.StartAsync(server);
+        var (gate, recorder, task) = slow;
 
         task.Suspend();
         task.Suspend();
@@ -57,12 +47,8 @@ public sealed class SuspendResumeTests(LoopbackServer server) : IClassFixture<Lo
     [Fact]
     public async Task Cancel_mid_body_completes_with_Cancelled_exactly_once()
     {
-        var id = GateRegistry.NewId();
-        var gate = server.Gates.Slow(id);
-        var recorder = new RecordingDelegate();
-        await using var session = Helpers.Sessions.Ephemeral(recorder);
-        var task = session.CreateDataTask(server.HttpUrl($"/slow?id={id}"));
-        task.Resume();
+        await using var slow = await SlowTransfer.StartAsync(server);
+        var (gate, recorder, task) = slow;
         await gate.Send(new byte[500]).Within();
         await recorder.DataReached(500).Within();
 

@@ -4,6 +4,19 @@ namespace UrlSessions.IntegrationTests.Transport;
 
 public sealed class TimeoutTests(LoopbackServer server) : IClassFixture<LoopbackServer>
 {
+    private readonly FakeTimeProvider _clock = new();
+
+    /// <summary>Runs the session on the fake clock with these timeouts, so the tests decide when time passes.</summary>
+    private Action<SessionConfiguration> OnFakeClock(TimeSpan request, TimeSpan? resource = null) => c =>
+    {
+        c.TimeProvider = _clock;
+        c.TimeoutIntervalForRequest = request;
+        if (resource is { } limit)
+        {
+            c.TimeoutIntervalForResource = limit;
+        }
+    };
+
     [Fact]
     public async Task A_stalled_body_times_out_after_the_request_timeout()
     {
@@ -25,20 +38,15 @@ public sealed class TimeoutTests(LoopbackServer server) : IClassFixture<Loopback
     {
         var id = GateRegistry.NewId();
         var stall = server.Gates.Stall(id);
-        var clock = new FakeTimeProvider();
         var recorder = new RecordingDelegate();
-        await using var session = Helpers.Sessions.Ephemeral(recorder, c =>
-        {
-            c.TimeProvider = clock;
-            c.TimeoutIntervalForRequest = TimeSpan.FromSeconds(10);
-        });
+        await using var session = Helpers.Sessions.Ephemeral(recorder, OnFakeClock(request: TimeSpan.FromSeconds(10)));
         var task = session.CreateDataTask(server.HttpUrl($"/stall?id={id}"));
         task.Resume();
         await recorder.DataReached(100).Within();
 
-        clock.Advance(TimeSpan.FromSeconds(9));
+        _clock.Advance(TimeSpan.FromSeconds(9));
         task.State.Should().Be(SessionTaskState.Running);
-        clock.Advance(TimeSpan.FromSeconds(1));
+        _clock.Advance(TimeSpan.FromSeconds(1));
 
         (await recorder.Completed.Within())!.Code.Should().Be(UrlErrorCode.TimedOut);
         await stall.Ended.Within();
@@ -48,20 +56,15 @@ public sealed class TimeoutTests(LoopbackServer server) : IClassFixture<Loopback
     public async Task The_request_timeout_interval_overrides_the_sessions()
     {
         var id = GateRegistry.NewId();
-        var clock = new FakeTimeProvider();
         var recorder = new RecordingDelegate();
-        await using var session = Helpers.Sessions.Ephemeral(recorder, c =>
-        {
-            c.TimeProvider = clock;
-            c.TimeoutIntervalForRequest = TimeSpan.FromSeconds(5);
-        });
+        await using var session = Helpers.Sessions.Ephemeral(recorder, OnFakeClock(request: TimeSpan.FromSeconds(5)));
         var task = session.CreateDataTask(new UrlRequest(server.HttpUrl($"/stall?id={id}")) { TimeoutInterval = TimeSpan.FromSeconds(100) });
         task.Resume();
         await recorder.DataReached(100).Within();
 
-        clock.Advance(TimeSpan.FromSeconds(50));
+        _clock.Advance(TimeSpan.FromSeconds(50));
         task.State.Should().Be(SessionTaskState.Running, "the request's 100 s wins over the session's 5 s");
-        clock.Advance(TimeSpan.FromSeconds(50));
+        _clock.Advance(TimeSpan.FromSeconds(50));
 
         (await recorder.Completed.Within())!.Code.Should().Be(UrlErrorCode.TimedOut);
     }
@@ -81,32 +84,21 @@ public sealed class TimeoutTests(LoopbackServer server) : IClassFixture<Loopback
     [Fact]
     public async Task The_resource_timeout_bounds_the_whole_task_even_while_data_flows()
     {
-        var id = GateRegistry.NewId();
-        var gate = server.Gates.Slow(id);
-        var clock = new FakeTimeProvider();
-        var recorder = new RecordingDelegate();
-        await using var session = Helpers.Sessions.Ephemeral(recorder, c =>
-        {
-            c.TimeProvider = clock;
-            c.TimeoutIntervalForRequest = TimeSpan.FromSeconds(10);
-            c.TimeoutIntervalForResource = TimeSpan.FromSeconds(30);
-        });
-        var task = session.CreateDataTask(server.HttpUrl($"/slow?id={id}"));
-        task.Resume();
-        await recorder.Response.Within();
+        await using var slow = await SlowTransfer.StartAsync(server, OnFakeClock(request: TimeSpan.FromSeconds(10), resource: TimeSpan.FromSeconds(30)));
+        var (gate, recorder, task) = slow;
 
         // Data keeps arriving every 8 s, so the idle timeout never fires; the resource timeout does at 30 s.
         for (var i = 1; i <= 3; i++)
         {
             await gate.Send(new byte[10]).Within();
             await recorder.DataReached(10 * i).Within();
-            clock.Advance(TimeSpan.FromSeconds(8));
+            _clock.Advance(TimeSpan.FromSeconds(8));
             task.State.Should().Be(SessionTaskState.Running);
         }
 
         await gate.Send(new byte[10]).Within();
         await recorder.DataReached(40).Within();
-        clock.Advance(TimeSpan.FromSeconds(6));
+        _clock.Advance(TimeSpan.FromSeconds(6));
 
         var error = await recorder.Completed.Within();
         error!.Code.Should().Be(UrlErrorCode.TimedOut);
@@ -116,21 +108,11 @@ public sealed class TimeoutTests(LoopbackServer server) : IClassFixture<Loopback
     [Fact]
     public async Task A_suspended_task_does_not_hit_the_idle_timeout()
     {
-        var id = GateRegistry.NewId();
-        var gate = server.Gates.Slow(id);
-        var clock = new FakeTimeProvider();
-        var recorder = new RecordingDelegate();
-        await using var session = Helpers.Sessions.Ephemeral(recorder, c =>
-        {
-            c.TimeProvider = clock;
-            c.TimeoutIntervalForRequest = TimeSpan.FromSeconds(10);
-        });
-        var task = session.CreateDataTask(server.HttpUrl($"/slow?id={id}"));
-        task.Resume();
-        await recorder.Response.Within();
+        await using var slow = await SlowTransfer.StartAsync(server, OnFakeClock(request: TimeSpan.FromSeconds(10)));
+        var (gate, recorder, task) = slow;
 
         task.Suspend();
-        clock.Advance(TimeSpan.FromSeconds(60));
+        _clock.Advance(TimeSpan.FromSeconds(60));
         task.State.Should().Be(SessionTaskState.Suspended);
         task.Resume();
         await gate.Send(new byte[5]).Within();

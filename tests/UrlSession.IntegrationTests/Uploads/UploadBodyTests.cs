@@ -11,6 +11,16 @@ public sealed class UploadBodyTests(LoopbackServer server) : IClassFixture<Loopb
     private UrlRequest Post(bool http2, string path = "/upload/sha256") =>
         new UrlRequest(http2 ? server.HttpsUrl(path) : server.HttpUrl(path)) { Method = HttpMethod.Post };
 
+    /// <summary>Uploads <paramref name="body"/> from a stream, stating <paramref name="statedLength"/> when given, to the end.</summary>
+    private async Task<(UploadTask Task, UploadRecorder Recorder, UrlError? Error)> UploadStreamAsync(bool http2, byte[] body, long? statedLength)
+    {
+        await using var session = Session(http2);
+        var recorder = new UploadRecorder();
+        using var source = new MemoryStream(body);
+        var task = session.CreateUploadTask(Post(http2) with { Body = RequestBody.FromStream(source, statedLength) });
+        return (task, recorder, await recorder.RunAsync(task));
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -138,15 +148,9 @@ public sealed class UploadBodyTests(LoopbackServer server) : IClassFixture<Loopb
     public async Task Stream_without_a_length_is_sent_chunked(bool http2)
     {
         var body = UploadData.Random(Size, seed: 6);
-        await using var session = Session(http2);
-        var recorder = new UploadRecorder();
-        using var source = new MemoryStream(body);
+        var (_, recorder, error) = await UploadStreamAsync(http2, body, statedLength: null);
 
-        var task = session.CreateUploadTask(Post(http2) with { Body = RequestBody.FromStream(source) });
-        task.Delegate = recorder;
-        task.Resume();
-
-        (await recorder.Completed.Within()).Should().BeNull();
+        error.Should().BeNull();
         var receipt = UploadReceipt.Parse(recorder.Data);
         receipt.Length.Should().Be(Size);
         receipt.Sha256.Should().Be(UploadData.Sha256(body));
@@ -167,15 +171,9 @@ public sealed class UploadBodyTests(LoopbackServer server) : IClassFixture<Loopb
     public async Task Stream_with_a_stated_length_sends_exactly_that_many_bytes(bool http2)
     {
         var body = UploadData.Random(Size, seed: 7);
-        await using var session = Session(http2);
-        var recorder = new UploadRecorder();
-        using var source = new MemoryStream(body);
+        var (_, recorder, error) = await UploadStreamAsync(http2, body, statedLength: Size);
 
-        var task = session.CreateUploadTask(Post(http2) with { Body = RequestBody.FromStream(source, Size) });
-        task.Delegate = recorder;
-        task.Resume();
-
-        (await recorder.Completed.Within()).Should().BeNull();
+        error.Should().BeNull();
         var receipt = UploadReceipt.Parse(recorder.Data);
         receipt.Length.Should().Be(Size);
         receipt.ContentLength.Should().Be(Size);
@@ -193,15 +191,8 @@ public sealed class UploadBodyTests(LoopbackServer server) : IClassFixture<Loopb
     public async Task Stream_shorter_or_longer_than_its_stated_length_fails_with_RequestBodyStreamExhausted(bool http2, int difference)
     {
         var body = UploadData.Random(Size + difference, seed: 8);
-        await using var session = Session(http2);
-        var recorder = new UploadRecorder();
-        using var source = new MemoryStream(body);
+        var (task, recorder, error) = await UploadStreamAsync(http2, body, statedLength: Size);
 
-        var task = session.CreateUploadTask(Post(http2) with { Body = RequestBody.FromStream(source, Size) });
-        task.Delegate = recorder;
-        task.Resume();
-
-        var error = await recorder.Completed.Within();
         error.Should().NotBeNull();
         error!.Code.Should().Be(UrlErrorCode.RequestBodyStreamExhausted);
         error.Message.Should().Contain(Size.ToString(System.Globalization.CultureInfo.InvariantCulture));

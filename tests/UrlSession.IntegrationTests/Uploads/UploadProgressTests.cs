@@ -22,9 +22,7 @@ public sealed class UploadProgressTests(LoopbackServer server) : IClassFixture<L
         await using var session = Session(http2);
 
         var task = session.CreateUploadTask(Post(http2), body);
-        task.Delegate = recorder;
-        task.Resume();
-        (await recorder.Completed.Within()).Should().BeNull();
+        (await recorder.RunAsync(task)).Should().BeNull();
 
         UploadReceipt.Parse(recorder.Data).Sha256.Should().Be(UploadData.Sha256(body));
         AssertProgress(recorder.Sends, Size, expected: Size);
@@ -42,9 +40,7 @@ public sealed class UploadProgressTests(LoopbackServer server) : IClassFixture<L
         await using var session = Session(http2);
 
         var task = session.CreateUploadTask(Post(http2), file.Path);
-        task.Delegate = recorder;
-        task.Resume();
-        (await recorder.Completed.Within()).Should().BeNull();
+        (await recorder.RunAsync(task)).Should().BeNull();
 
         UploadReceipt.Parse(recorder.Data).Sha256.Should().Be(UploadData.Sha256(body));
         AssertProgress(recorder.Sends, Size, expected: Size);
@@ -60,9 +56,7 @@ public sealed class UploadProgressTests(LoopbackServer server) : IClassFixture<L
         using var source = new MemoryStream(body);
 
         var task = session.CreateUploadTask(Post(false) with { Body = RequestBody.FromStream(source) });
-        task.Delegate = recorder;
-        task.Resume();
-        (await recorder.Completed.Within()).Should().BeNull();
+        (await recorder.RunAsync(task)).Should().BeNull();
 
         UploadReceipt.Parse(recorder.Data).Sha256.Should().Be(UploadData.Sha256(body));
         AssertProgress(recorder.Sends, Size, expected: -1);
@@ -79,9 +73,7 @@ public sealed class UploadProgressTests(LoopbackServer server) : IClassFixture<L
         using var source = new MemoryStream(body);
 
         var task = session.CreateUploadTask(Post(false) with { Body = RequestBody.FromStream(source, Size) });
-        task.Delegate = recorder;
-        task.Resume();
-        (await recorder.Completed.Within()).Should().BeNull();
+        (await recorder.RunAsync(task)).Should().BeNull();
 
         AssertProgress(recorder.Sends, Size, expected: Size);
         AssertFinalCounts(task, Size, expected: Size);

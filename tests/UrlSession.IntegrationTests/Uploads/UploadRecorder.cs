@@ -38,6 +38,14 @@ public sealed class UploadRecorder : RecordingDelegate, ISessionTaskDelegate
         }
     }
 
+    /// <summary>Makes this recorder the task's own delegate, resumes the task and returns the error DidComplete got.</summary>
+    public async Task<UrlError?> RunAsync(UploadTask task)
+    {
+        task.Delegate = this;
+        task.Resume();
+        return await Completed.Within();
+    }
+
     /// <summary>Completes once a body-sent event reported at least this running total.</summary>
     public Task SentReached(long total)
     {

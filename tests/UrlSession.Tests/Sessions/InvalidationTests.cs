@@ -11,14 +11,8 @@ public sealed class InvalidationTests
     [Fact]
     public async Task FinishTasksAndInvalidate_lets_a_running_task_finish_then_sends_DidBecomeInvalid_once()
     {
-        var mock = new MockHttpMessageHandler();
-        var body = new GatedStream();
-        mock.When(Url.ToString()).Respond(_ => body.Response());
         var recorder = new RecordingDelegate();
-        var session = MockSession.Create(mock, recorder);
-        var task = session.CreateDataTask(Url);
-        task.Resume();
-        await body.WaitForBlockedReadAsync(1);
+        var (session, body, task) = await GatedTransfer.StartAsync(Url, recorder);
 
         session.FinishTasksAndInvalidate();
         recorder.DidBecomeInvalidCount.Should().Be(0);
@@ -113,13 +107,7 @@ public sealed class InvalidationTests
     [Fact]
     public async Task DisposeAsync_cancels_a_task_left_suspended()
     {
-        var mock = new MockHttpMessageHandler();
-        var body = new GatedStream();
-        mock.When(Url.ToString()).Respond(_ => body.Response());
-        var session = MockSession.Create(mock);
-        var task = session.CreateDataTask(Url);
-        task.Resume();
-        await body.WaitForBlockedReadAsync(1);
+        var (session, body, task) = await GatedTransfer.StartAsync(Url);
         task.Suspend();
 
         await session.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
@@ -130,13 +118,7 @@ public sealed class InvalidationTests
     [Fact]
     public async Task DisposeAsync_waits_for_a_running_task()
     {
-        var mock = new MockHttpMessageHandler();
-        var body = new GatedStream();
-        mock.When(Url.ToString()).Respond(_ => body.Response());
-        var session = MockSession.Create(mock);
-        var task = session.CreateDataTask(Url);
-        task.Resume();
-        await body.WaitForBlockedReadAsync(1);
+        var (session, body, task) = await GatedTransfer.StartAsync(Url);
 
         var disposing = session.DisposeAsync().AsTask();
         disposing.IsCompleted.Should().BeFalse();

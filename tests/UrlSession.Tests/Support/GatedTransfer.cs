@@ -21,7 +21,7 @@ internal sealed class GatedTransfer : IAsyncDisposable
 
     public DataTask Task { get; }
 
-    public static async Task<GatedTransfer> StartAsync(Uri url, ISessionDelegate sessionDelegate)
+    public static async Task<GatedTransfer> StartAsync(Uri url, ISessionDelegate? sessionDelegate = null)
     {
         var mock = new MockHttpMessageHandler();
         var body = new GatedStream();
@@ -31,6 +31,14 @@ internal sealed class GatedTransfer : IAsyncDisposable
         task.Resume();
         await body.WaitForBlockedReadAsync(1);
         return new GatedTransfer(mock, body, session, task);
+    }
+
+    /// <summary>For tests that end the session themselves (invalidation, disposal) instead of with await using.</summary>
+    public void Deconstruct(out UrlSession session, out GatedStream body, out DataTask task)
+    {
+        session = Session;
+        body = Body;
+        task = Task;
     }
 
     public ValueTask DisposeAsync() => Session.DisposeAsync();
