@@ -267,55 +267,56 @@ public abstract partial class SessionTask
             }
 
             _timeouts?.Touch();
-            _metrics?.ResponseStarted(request.Url, message);
-            CookieHandling.StoreResponseCookies(request, message, Session.Settings);
-
-            if (message.StatusCode == HttpStatusCode.Unauthorized)
-            {
-                challenges ??= new HttpChallengeState();
-                var credential = await HttpAuthentication.AnswerAsync(this, request, message, challenges).ConfigureAwait(false);
-                if (credential is not null)
-                {
-                    message.Dispose();
-                    challenges.Credential = credential;
-                    continue;
-                }
-            }
-
-            var response = ResponseFactory.Create(request.Url, message);
-            var status = (int)message.StatusCode;
-            if (!RedirectPolicy.IsRedirect(status) || message.Headers.Location is null)
-            {
-                SetResponse(response);
-                return message;
-            }
-
-            if (redirects == MaxRedirects)
-            {
-                message.Dispose();
-                throw new UrlError(UrlErrorCode.HttpTooManyRedirects, $"{UrlText.Safe(request.Url)} redirected once more after {MaxRedirects} redirects; the session follows at most {MaxRedirects}.", request.Url);
-            }
-
-            UrlRequest proposed;
+            UrlRequest? decided;
+            int status;
             try
             {
-                proposed = RedirectPolicy.Propose(request, status, message.Headers.Location, Session.Settings);
+                _metrics?.ResponseStarted(request.Url, message);
+                CookieHandling.StoreResponseCookies(request, message, Session.Settings);
+
+                if (message.StatusCode == HttpStatusCode.Unauthorized)
+                {
+                    challenges ??= new HttpChallengeState();
+                    var credential = await HttpAuthentication.AnswerAsync(this, request, message, challenges).ConfigureAwait(false);
+                    if (credential is not null)
+                    {
+                        message.Dispose();
+                        challenges.Credential = credential;
+                        continue;
+                    }
+                }
+
+                var response = ResponseFactory.Create(request.Url, message);
+                status = (int)message.StatusCode;
+                if (!RedirectPolicy.IsRedirect(status) || message.Headers.Location is null)
+                {
+                    SetResponse(response);
+                    return message;
+                }
+
+                if (redirects == MaxRedirects)
+                {
+                    throw new UrlError(UrlErrorCode.HttpTooManyRedirects, $"{UrlText.Safe(request.Url)} redirected once more after {MaxRedirects} redirects; the session follows at most {MaxRedirects}.", request.Url);
+                }
+
+                var proposed = RedirectPolicy.Propose(request, status, message.Headers.Location, Session.Settings);
+                var target = DelegateFor<ISessionTaskDelegate>(DelegateMember.WillPerformHttpRedirection);
+                decided = target is null
+                    ? proposed
+                    : await AskWillPerformHttpRedirection(target, response, proposed).ConfigureAwait(false);
+                if (decided is null)
+                {
+                    // The delegate refused: the redirect response is the final response, body and all.
+                    SetResponse(response);
+                    return message;
+                }
             }
             catch
             {
+                // Whatever failed before the response was handed on (a delegate decision that threw, a bad Location, too
+                // many redirects): an undisposed response would keep its connection out of the pool.
                 message.Dispose();
                 throw;
-            }
-
-            var target = DelegateFor<ISessionTaskDelegate>(DelegateMember.WillPerformHttpRedirection);
-            var decided = target is null
-                ? proposed
-                : await AskWillPerformHttpRedirection(target, response, proposed).ConfigureAwait(false);
-            if (decided is null)
-            {
-                // The delegate refused: the redirect response is the final response, body and all.
-                SetResponse(response);
-                return message;
             }
 
             message.Dispose();

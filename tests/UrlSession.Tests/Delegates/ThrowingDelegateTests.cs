@@ -55,6 +55,46 @@ public sealed class ThrowingDelegateTests
         (await session.DataAsync(new Uri("http://example.test/b"))).Data.Should().Equal("abc"u8.ToArray());
     }
 
+    [Fact]
+    public async Task A_throwing_redirect_decision_disposes_the_redirect_response()
+    {
+        var redirect = new TrackedContent("moved");
+        var mock = new MockHttpMessageHandler();
+        mock.When("http://example.test/from").Respond(_ =>
+        {
+            var response = new HttpResponseMessage(HttpStatusCode.Found) { Content = redirect };
+            response.Headers.Location = new Uri("http://example.test/to");
+            return response;
+        });
+        await using var session = MockSession.Create(mock, new ThrowingDecisionsDelegate());
+
+        var task = session.CreateDataTask(new Uri("http://example.test/from"));
+        await task.RunAsync();
+
+        task.Error!.Code.Should().Be(UrlErrorCode.Unknown);
+        redirect.Disposed.Should().BeTrue("an undisposed response keeps its connection out of the pool");
+    }
+
+    [Fact]
+    public async Task A_throwing_challenge_decision_disposes_the_401_response()
+    {
+        var challenge = new TrackedContent("who are you");
+        var mock = new MockHttpMessageHandler();
+        mock.When("http://example.test/private").Respond(_ =>
+        {
+            var response = new HttpResponseMessage(HttpStatusCode.Unauthorized) { Content = challenge };
+            response.Headers.WwwAuthenticate.ParseAdd("Basic realm=\"vault\"");
+            return response;
+        });
+        await using var session = MockSession.Create(mock, new ThrowingDecisionsDelegate());
+
+        var task = session.CreateDataTask(new Uri("http://example.test/private"));
+        await task.RunAsync();
+
+        task.Error!.Code.Should().Be(UrlErrorCode.Unknown);
+        challenge.Disposed.Should().BeTrue("an undisposed response keeps its connection out of the pool");
+    }
+
     private sealed class ThrowOnceDelegate : RecordingDelegate
     {
         private int _thrown;
@@ -75,5 +115,27 @@ public sealed class ThrowingDelegateTests
     private sealed class ThrowingCompleteDelegate : IDataTaskDelegate
     {
         public void DidComplete(UrlSession session, SessionTask task, UrlError? error) => throw new InvalidOperationException("complete bug");
+    }
+
+    private sealed class ThrowingDecisionsDelegate : IDataTaskDelegate
+    {
+        public ValueTask<UrlRequest?> WillPerformHttpRedirectionAsync(UrlSession session, SessionTask task, HttpUrlResponse response, UrlRequest newRequest) =>
+            throw new InvalidOperationException("redirect bug");
+
+        public ValueTask<ChallengeResponse> DidReceiveChallengeAsync(UrlSession session, SessionTask task, AuthenticationChallenge challenge) =>
+            throw new InvalidOperationException("challenge bug");
+    }
+
+    private sealed class TrackedContent(string text) : StringContent(text)
+    {
+        private int _disposed;
+
+        public bool Disposed => Volatile.Read(ref _disposed) == 1;
+
+        protected override void Dispose(bool disposing)
+        {
+            Volatile.Write(ref _disposed, 1);
+            base.Dispose(disposing);
+        }
     }
 }
