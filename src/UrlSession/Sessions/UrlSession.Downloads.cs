@@ -60,8 +60,12 @@ public sealed partial class UrlSession
         RunDownloadAsync(NewResumedDownloadTask(resumeData, DownloadTaskMode.Async, completionHandler: null, taskDelegate), cancellationToken);
 
     /// <summary>A download task that takes over a data task's response (<see cref="ResponseDisposition.BecomeDownload"/>).</summary>
+    /// <remarks>
+    /// No invalidation check: the data task handing over is still running, and FinishTasksAndInvalidate lets running
+    /// tasks finish (the session stays valid until the registry, which still holds the data task, is empty).
+    /// </remarks>
     internal DownloadTask AdoptAsDownload(UrlRequest request, ISessionTaskDelegate? taskDelegate) =>
-        NewDownloadTask(request, DownloadTaskMode.Delegate, completionHandler: null, taskDelegate);
+        Track(DownloadTask.Create(this, NextTaskIdentifier(), request, DownloadTaskMode.Delegate, completionHandler: null), taskDelegate);
 
     private static async Task<(string Location, UrlResponse Response)> RunDownloadAsync(DownloadTask task, CancellationToken cancellationToken)
     {
