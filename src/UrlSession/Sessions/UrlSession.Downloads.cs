@@ -64,8 +64,14 @@ public sealed partial class UrlSession
     /// No invalidation check: the data task handing over is still running, and FinishTasksAndInvalidate lets running
     /// tasks finish (the session stays valid until the registry, which still holds the data task, is empty).
     /// </remarks>
-    internal DownloadTask AdoptAsDownload(UrlRequest request, ISessionTaskDelegate? taskDelegate) =>
-        Track(DownloadTask.Create(this, NextTaskIdentifier(), request, DownloadTaskMode.Delegate, completionHandler: null), taskDelegate);
+    internal DownloadTask AdoptAsDownload(UrlRequest request, ISessionTaskDelegate? taskDelegate)
+    {
+        var task = DownloadTask.Create(this, NextTaskIdentifier(), request, DownloadTaskMode.Delegate, completionHandler: null);
+        // Started before anyone can see it (DidCreateTask, GetAllTasksAsync): a Resume or Cancel must not start it a
+        // second time, from scratch, next to the adopted response.
+        task.MarkAdoptedRunning();
+        return Track(task, taskDelegate);
+    }
 
     private static async Task<(string Location, UrlResponse Response)> RunDownloadAsync(DownloadTask task, CancellationToken cancellationToken)
     {

@@ -168,14 +168,14 @@ public abstract partial class SessionTask
     /// </summary>
     internal async Task RunAdoptedAsync(HttpResponseMessage message, HttpUrlResponse response, UrlRequest request)
     {
-        MarkAdoptedRunning();
+        // Marked running when it was created (MarkAdoptedRunning): a Suspend since then holds.
         var time = Session.Settings.TimeProvider;
         var started = time.GetTimestamp();
         SetCurrentRequest(request);
         SetResponse(response);
         UrlError? error = null;
         _timeouts = new TaskTimeouts(Session.Timeouts, request.TimeoutInterval ?? Session.Settings.TimeoutIntervalForRequest, Session.Settings.TimeoutIntervalForResource, this);
-        _timeouts.Start(paused: false);
+        _timeouts.Start(paused: !Gate.IsOpen);
         try
         {
             Cancellation.Token.ThrowIfCancellationRequested();

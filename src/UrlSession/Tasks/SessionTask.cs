@@ -190,7 +190,7 @@ public abstract partial class SessionTask
     /// <summary>Cancels the task; it completes with <see cref="UrlErrorCode.Cancelled"/> exactly once.</summary>
     public void Cancel() => Stop(SessionTaskState.Canceling, null);
 
-    /// <summary>Marks a task that takes over another's response as started and running.</summary>
+    /// <summary>Marks a task that takes over another's response as started and running, before it is registered.</summary>
     internal void MarkAdoptedRunning()
     {
         lock (StateLock)

@@ -30,6 +30,30 @@ public sealed class BecomeDownloadTests : IDisposable
         observer.FinishedContent.Should().Equal(_content);
     }
 
+    [Fact]
+    public async Task Resuming_the_adopted_download_task_early_does_not_send_the_request_again()
+    {
+        // An inline delegate queue runs DidCreateTask while the data task is still handing its response over: the
+        // earliest moment user code can see (and resume, say from GetAllTasksAsync) the new download task.
+        var server = new RangeServingHandler(_content);
+        var observer = new BecomeDownloadDelegate { ResumeCreatedDownloads = true };
+        observer.Answer.SetResult(ResponseDisposition.BecomeDownload);
+        var configuration = SessionConfiguration.Ephemeral;
+        configuration.HttpMessageHandlerFactory = () => server;
+        configuration.DownloadDirectory = _folder;
+        var session = new UrlSession(configuration, observer, new InlineScheduler());
+
+        var dataTask = session.CreateDataTask(Url);
+        dataTask.Resume();
+        session.FinishTasksAndInvalidate();
+        await observer.Invalidated.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        observer.ResumedDownloads.Should().Be(1);
+        server.Requests.Should().ContainSingle("the download task takes over the data task's response; it sends nothing");
+        observer.Completions.Should().ContainSingle().Which.Error.Should().BeNull();
+        observer.FinishedContent.Should().Equal(_content);
+    }
+
     private UrlSession Session(HttpMessageHandler handler, ISessionDelegate? sessionDelegate)
     {
         var configuration = SessionConfiguration.Ephemeral;
@@ -40,15 +64,30 @@ public sealed class BecomeDownloadTests : IDisposable
 
     private sealed class BecomeDownloadDelegate : IDataTaskDelegate, IDownloadTaskDelegate
     {
+        private int _resumedDownloads;
+
         public TaskCompletionSource Asked { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public TaskCompletionSource<ResponseDisposition> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public TaskCompletionSource Invalidated { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        public bool ResumeCreatedDownloads { get; init; }
+
+        public int ResumedDownloads => Volatile.Read(ref _resumedDownloads);
+
         public System.Collections.Concurrent.ConcurrentQueue<(SessionTask Task, UrlError? Error)> Completions { get; } = new();
 
         public byte[]? FinishedContent { get; private set; }
+
+        public void DidCreateTask(UrlSession session, SessionTask task)
+        {
+            if (ResumeCreatedDownloads && task is DownloadTask)
+            {
+                Interlocked.Increment(ref _resumedDownloads);
+                task.Resume();
+            }
+        }
 
         public async ValueTask<ResponseDisposition> DidReceiveResponseAsync(UrlSession session, DataTask task, UrlResponse response)
         {
@@ -61,5 +100,17 @@ public sealed class BecomeDownloadTests : IDisposable
         public void DidComplete(UrlSession session, SessionTask task, UrlError? error) => Completions.Enqueue((task, error));
 
         public void DidBecomeInvalid(UrlSession session, Exception? error) => Invalidated.TrySetResult();
+    }
+
+    /// <summary>A delegate queue that runs each event at once on the thread that queued it.</summary>
+    private sealed class InlineScheduler : TaskScheduler
+    {
+        public override int MaximumConcurrencyLevel => 1;
+
+        protected override void QueueTask(Task task) => TryExecuteTask(task);
+
+        protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued) => TryExecuteTask(task);
+
+        protected override IEnumerable<Task> GetScheduledTasks() => [];
     }
 }
