@@ -69,9 +69,13 @@ public class DataTask : SessionTask
                     Cancel();
                     Cancellation.Token.ThrowIfCancellationRequested();
                     break;
-                case ResponseDisposition.BecomeDownload:
+                case ResponseDisposition.BecomeDownload when Mode == DataTaskMode.Delegate:
                     await BecomeDownloadAsync(message, response).ConfigureAwait(false);
                     return;
+                case ResponseDisposition.BecomeDownload:
+                    // DataAsync, UploadAsync and BytesAsync return the body to their caller: handed to a download task it
+                    // would never arrive (an empty "success", or a BytesAsync that never returns).
+                    throw new UrlError(UrlErrorCode.Unknown, $"The delegate answered BecomeDownload for {UrlText.Safe(response.Url)}, but an async call (DataAsync, UploadAsync, BytesAsync) returns the body to its caller; use DownloadAsync, or a data task created with CreateDataTask.", response.Url);
                 default:
                     throw new UrlError(UrlErrorCode.Unknown, $"The delegate answered {disposition} for {UrlText.Safe(response.Url)}; stream tasks do not exist in UrlSession, so answer Allow, BecomeDownload or Cancel.", response.Url);
             }

@@ -31,6 +31,32 @@ public sealed class BecomeDownloadTests : IDisposable
     }
 
     [Fact]
+    public async Task BytesAsync_whose_delegate_answers_BecomeDownload_fails_instead_of_waiting_forever()
+    {
+        var observer = new BecomeDownloadDelegate();
+        observer.Answer.SetResult(ResponseDisposition.BecomeDownload);
+        await using var session = Session(new RangeServingHandler(_content), null);
+
+        var call = session.BytesAsync(Url, observer);
+
+        (await call.Awaiting(c => c.WaitAsync(TimeSpan.FromSeconds(30))).Should().ThrowAsync<UrlError>())
+            .Which.Code.Should().Be(UrlErrorCode.Unknown);
+    }
+
+    [Fact]
+    public async Task DataAsync_whose_delegate_answers_BecomeDownload_fails_instead_of_returning_an_empty_body()
+    {
+        var observer = new BecomeDownloadDelegate();
+        observer.Answer.SetResult(ResponseDisposition.BecomeDownload);
+        await using var session = Session(new RangeServingHandler(_content), null);
+
+        var call = session.DataAsync(Url, observer);
+
+        (await call.Awaiting(c => c.WaitAsync(TimeSpan.FromSeconds(30))).Should().ThrowAsync<UrlError>())
+            .Which.Code.Should().Be(UrlErrorCode.Unknown);
+    }
+
+    [Fact]
     public async Task Resuming_the_adopted_download_task_early_does_not_send_the_request_again()
     {
         // An inline delegate queue runs DidCreateTask while the data task is still handing its response over: the
