@@ -6,12 +6,24 @@ internal sealed class TaskRegistry
     private readonly Lock _lock = new();
     private readonly Dictionary<long, SessionTask> _tasks = [];
     private Action? _onEmpty;
+    private bool _closing;
 
-    public void Add(SessionTask task)
+    /// <summary>
+    /// Adds a task unless invalidation began (<see cref="WhenEmpty"/>): a task created while the session was being
+    /// invalidated must not join after the last task left, on a transport that is gone. A task that takes over a
+    /// running task's response joins anyway (<paramref name="whileClosing"/>): the registry still holds that task.
+    /// </summary>
+    public bool TryAdd(SessionTask task, bool whileClosing = false)
     {
         lock (_lock)
         {
+            if (_closing && !whileClosing)
+            {
+                return false;
+            }
+
             _tasks.Add(task.TaskIdentifier, task);
+            return true;
         }
     }
 
@@ -43,6 +55,7 @@ internal sealed class TaskRegistry
     {
         lock (_lock)
         {
+            _closing = true;
             if (_tasks.Count > 0)
             {
                 _onEmpty = onEmpty;

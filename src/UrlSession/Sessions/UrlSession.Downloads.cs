@@ -70,7 +70,7 @@ public sealed partial class UrlSession
         // Started before anyone can see it (DidCreateTask, GetAllTasksAsync): a Resume or Cancel must not start it a
         // second time, from scratch, next to the adopted response.
         task.MarkAdoptedRunning();
-        return Track(task, taskDelegate);
+        return Track(task, taskDelegate, adopted: true);
     }
 
     private static async Task<(string Location, UrlResponse Response)> RunDownloadAsync(DownloadTask task, CancellationToken cancellationToken)

@@ -90,11 +90,19 @@ public sealed partial class UrlSession
     private long NextTaskIdentifier() => Interlocked.Increment(ref _lastTaskIdentifier);
 
     /// <summary>Registers a new task with its delegate and announces it (DidCreateTask).</summary>
-    private T Track<T>(T task, ISessionTaskDelegate? taskDelegate)
+    /// <param name="task">The new task.</param>
+    /// <param name="taskDelegate">The task's own delegate, if any.</param>
+    /// <param name="adopted">The task takes over a running task's response, which invalidation lets finish.</param>
+    private T Track<T>(T task, ISessionTaskDelegate? taskDelegate, bool adopted = false)
         where T : SessionTask
     {
         task.Delegate = taskDelegate;
-        Registry.Add(task);
+        if (!Registry.TryAdd(task, whileClosing: adopted))
+        {
+            // Invalidation began between ThrowIfInvalidated and here.
+            throw InvalidatedException();
+        }
+
         if (task.DelegateFor<ISessionTaskDelegate>(DelegateMember.DidCreateTask) is { } target)
         {
             PostDidCreateTask(target, task);
@@ -112,7 +120,10 @@ public sealed partial class UrlSession
     {
         if (Volatile.Read(ref _state) != Valid)
         {
-            throw new InvalidOperationException($"{this} was invalidated (FinishTasksAndInvalidate, InvalidateAndCancel or DisposeAsync) and accepts no new tasks; create a new session.");
+            throw InvalidatedException();
         }
     }
+
+    private InvalidOperationException InvalidatedException() =>
+        new($"{this} was invalidated (FinishTasksAndInvalidate, InvalidateAndCancel or DisposeAsync) and accepts no new tasks; create a new session.");
 }

@@ -163,10 +163,14 @@ public abstract partial class SessionTask
             _state = SessionTaskState.Running;
             start = !_started;
             _started = true;
+
+            // Under the lock, like Suspend's: a Suspend between the state change and these would otherwise leave a
+            // suspended task with its gate open and its idle timeout counting. (The timeout scheduler never calls a
+            // task while holding its own lock, so taking it here cannot deadlock.)
+            Gate.OpenGate();
+            OnResumed();
         }
 
-        Gate.OpenGate();
-        OnResumed();
         return start;
     }
 
@@ -182,9 +186,8 @@ public abstract partial class SessionTask
 
             _state = SessionTaskState.Suspended;
             Gate.Close();
+            OnSuspended();
         }
-
-        OnSuspended();
     }
 
     /// <summary>Cancels the task; it completes with <see cref="UrlErrorCode.Cancelled"/> exactly once.</summary>
@@ -200,24 +203,13 @@ public abstract partial class SessionTask
             {
                 _state = SessionTaskState.Running;
             }
-        }
 
-        Gate.OpenGate();
+            Gate.OpenGate();
+        }
     }
 
     /// <summary>Cancels the task if it is suspended, never resumed or paused (session disposal: nothing else would end it).</summary>
-    internal void CancelIfSuspended()
-    {
-        lock (StateLock)
-        {
-            if (_state != SessionTaskState.Suspended)
-            {
-                return;
-            }
-        }
-
-        Cancel();
-    }
+    internal void CancelIfSuspended() => Stop(SessionTaskState.Canceling, null, onlyIfSuspended: true);
 
     /// <summary>Moves the state to completed exactly once; false when it already was.</summary>
     internal bool TryMarkCompleted(UrlError? error)
@@ -241,12 +233,14 @@ public abstract partial class SessionTask
     /// Stops the task for a reason (cancellation, timeout, invalidation): the first reason wins and becomes
     /// the task's error. A task never started starts now, so its completion events still arrive.
     /// </summary>
-    internal void Stop(SessionTaskState newState, UrlError? reason)
+    internal void Stop(SessionTaskState newState, UrlError? reason, bool onlyIfSuspended = false)
     {
         bool start;
         lock (StateLock)
         {
-            if (_state is SessionTaskState.Completed or SessionTaskState.Canceling)
+            // The suspended check is made under the same lock as the change: a Resume in between wins.
+            if (_state is SessionTaskState.Completed or SessionTaskState.Canceling
+                || (onlyIfSuspended && _state != SessionTaskState.Suspended))
             {
                 return;
             }
