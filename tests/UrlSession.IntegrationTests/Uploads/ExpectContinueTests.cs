@@ -93,6 +93,29 @@ public sealed class ExpectContinueTests(LoopbackServer server, ITestOutputHelper
         output.WriteLine($"http2={http2}: bytes sent before the 413: {recorder.Sends.Sum(s => s.BytesSent):N0} of {size:N0}");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task No_body_sent_event_arrives_after_DidComplete_when_the_server_answers_before_reading_the_body(bool http2)
+    {
+        // Over HTTP/2 the response can arrive (and the task complete) while the body is still going out.
+        var recorder = new UploadRecorder();
+        var session = Session(http2, threshold: null);
+        try
+        {
+            var (_, response) = await session.UploadAsync(Post("/upload/early-413", http2), new byte[64 * 1024 * 1024], recorder).Within();
+            ((HttpUrlResponse)response).StatusCode.Should().Be(413);
+        }
+        finally
+        {
+            // Invalidation ends every send still running and delivers what was posted before DidBecomeInvalid.
+            await session.DisposeAsync().AsTask().Within();
+        }
+
+        recorder.CompletionCount.Should().Be(1);
+        recorder.SendsAfterCompletion.Should().Be(0);
+    }
+
     [Fact]
     public async Task Early_413_without_Expect_over_HTTP_1_1_is_delivered_when_the_server_closes_the_connection()
     {

@@ -16,6 +16,7 @@ public sealed class UploadRecorder : RecordingDelegate, ISessionTaskDelegate
     private readonly List<(long Total, TaskCompletionSource Reached)> _sentWaiters = [];
     private int _newBodyStreamRequests;
     private int _challenges;
+    private int _sendsAfterCompletion;
 
     /// <summary>What NeedNewBodyStreamAsync answers (null: no stream); it may throw.</summary>
     public Func<Stream?>? NewBodyStream { get; set; }
@@ -62,8 +63,16 @@ public sealed class UploadRecorder : RecordingDelegate, ISessionTaskDelegate
         }
     }
 
+    /// <summary>Body-sent events that arrived after DidComplete: a task's events all come before its completion.</summary>
+    public int SendsAfterCompletion => Volatile.Read(ref _sendsAfterCompletion);
+
     public void DidSendBodyData(UrlSession session, SessionTask task, long bytesSent, long totalBytesSent, long totalBytesExpectedToSend)
     {
+        if (CompletionCount > 0)
+        {
+            Interlocked.Increment(ref _sendsAfterCompletion);
+        }
+
         List<TaskCompletionSource> reached;
         lock (_lock)
         {
