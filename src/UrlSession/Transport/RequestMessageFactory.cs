@@ -65,8 +65,17 @@ internal static class RequestMessageFactory
             return;
         }
 
-        // Content headers (Content-Type, …) belong to the content; without a body they have nothing to describe.
-        message.Content?.Headers.Remove(name);
-        message.Content?.Headers.TryAddWithoutValidation(name, value);
+        // Content headers (Content-Type, …) belong to the content; without a body they have nothing to describe. The
+        // content states its own Content-Length, which the caller's replaces (and is then held to); any other content
+        // header may repeat.
+        if (message.Content is { } content)
+        {
+            if (string.Equals(name, "Content-Length", StringComparison.OrdinalIgnoreCase))
+            {
+                content.Headers.Remove(name);
+            }
+
+            content.Headers.TryAddWithoutValidation(name, value);
+        }
     }
 }

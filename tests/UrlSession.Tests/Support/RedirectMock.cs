@@ -4,7 +4,7 @@ using RichardSzalay.MockHttp;
 
 namespace UrlSessions.Tests.Support;
 
-/// <summary>What a mock endpoint received: method, body and headers, read while the request was alive.</summary>
+/// <summary>What a mock endpoint received: method, body and headers (content headers included), read while the request was alive.</summary>
 internal sealed record Received(HttpMethod Method, Uri Url, string? Body, string? ContentType, IReadOnlyDictionary<string, string> Headers);
 
 internal static class RedirectMock
@@ -23,7 +23,8 @@ internal static class RedirectMock
         mock.When(url).Respond(async request =>
         {
             var body = request.Content is null ? null : await request.Content.ReadAsStringAsync();
-            var headers = request.Headers.ToDictionary(h => h.Key, h => string.Join(", ", h.Value), StringComparer.OrdinalIgnoreCase);
+            var fields = request.Content is null ? request.Headers : request.Headers.Concat(request.Content.Headers);
+            var headers = fields.ToDictionary(h => h.Key, h => string.Join(", ", h.Value), StringComparer.OrdinalIgnoreCase);
             received.Enqueue(new Received(request.Method, request.RequestUri!, body, request.Content?.Headers.ContentType?.ToString(), headers));
             return answer();
         });

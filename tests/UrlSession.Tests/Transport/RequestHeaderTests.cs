@@ -73,6 +73,23 @@ public sealed class RequestHeaderTests
     }
 
     [Fact]
+    public async Task A_repeated_content_header_keeps_every_value_and_a_callers_Content_Length_replaces_the_bodys()
+    {
+        var request = new UrlRequest(Url)
+        {
+            Method = HttpMethod.Post,
+            Body = RequestBody.FromBytes("abc"u8.ToArray()),
+            Headers = HeaderList.Empty.Add("Content-Language", "en").Add("Content-Language", "de").Add("Content-Length", "3"),
+        };
+
+        var received = await SendAsync(request);
+
+        received.Headers["Content-Language"].Should().Be("en, de");
+        received.Headers["Content-Length"].Should().Be("3");
+        received.Body.Should().Be("abc");
+    }
+
+    [Fact]
     public async Task A_GET_with_a_body_is_sent_as_given()
     {
         var received = await SendAsync(new UrlRequest(Url) { Body = RequestBody.FromBytes("q"u8.ToArray()) });
