@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Runtime.ExceptionServices;
 
 namespace UrlSessions;
@@ -20,7 +21,7 @@ public sealed partial class DownloadTask
             long offset = 0;
             if (_resumeData is { } resume)
             {
-                if (response.StatusCode == 206 && RangeMatches(current, resume))
+                if (response.StatusCode == 206 && RangeMatches(current, resume) && SameVersion(response, resume))
                 {
                     offset = resume.BytesReceived;
                 }
@@ -69,6 +70,28 @@ public sealed partial class DownloadTask
         message.Content.Headers.ContentRange is { Unit: "bytes", From: { } from } range
         && from == resume.BytesReceived
         && (range.Length is null || resume.ExpectedLength < 0 || range.Length == resume.ExpectedLength);
+
+    /// <summary>
+    /// A 206 that names its version must name the blob's: a server or cache that ignores If-Range serves the range
+    /// of a changed file, whose bytes do not continue the partial file.
+    /// </summary>
+    private static bool SameVersion(HttpUrlResponse response, ResumeData resume)
+    {
+        if (resume.ETag is not null && response.Headers["ETag"] is { } etag)
+        {
+            return string.Equals(etag, resume.ETag, StringComparison.Ordinal);
+        }
+
+        if (resume.LastModified is not null && response.Headers["Last-Modified"] is { } lastModified)
+        {
+            return string.Equals(lastModified, resume.LastModified, StringComparison.Ordinal)
+                || (DateTimeOffset.TryParse(lastModified, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var sent)
+                    && DateTimeOffset.TryParse(resume.LastModified, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var recorded)
+                    && sent == recorded);
+        }
+
+        return true;
+    }
 
     private static long ExpectedTotal(HttpResponseMessage message, HttpUrlResponse response, long offset)
     {

@@ -209,6 +209,27 @@ public sealed class DownloadTaskTests : IDisposable
     }
 
     [Fact]
+    public async Task A_206_whose_ETag_differs_from_the_blobs_is_never_spliced()
+    {
+        var server = new RangeServingHandler(_content) { FailAfter = 250_000 };
+        var observer = new DownloadObserver();
+        await using var session = Session(server, observer);
+        var blob = await FailedDownloadBlob(session);
+        var changed = RandomNumberGenerator.GetBytes(_content.Length);
+        server.Content = changed;
+        server.ETag = "\"v2\"";
+        server.IgnoreIfRange = true;
+
+        var task = session.CreateDownloadTask(blob);
+        task.Resume();
+        await task.Completion;
+
+        task.Error.Should().BeNull();
+        observer.FinishedContent.Should().Equal(changed, "the 206 is of another version of the file: its bytes do not continue ours");
+        observer.ResumedAt.Should().Equal(0);
+    }
+
+    [Fact]
     public async Task BecomeDownload_turns_a_data_task_into_a_download_task()
     {
         var observer = new DownloadObserver { BecomeDownload = true };
