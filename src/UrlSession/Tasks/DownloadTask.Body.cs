@@ -66,10 +66,21 @@ public sealed partial class DownloadTask
         }
     }
 
-    private static bool RangeMatches(HttpResponseMessage message, ResumeData resume) =>
-        message.Content.Headers.ContentRange is { Unit: "bytes", From: { } from } range
-        && from == resume.BytesReceived
-        && (range.Length is null || resume.ExpectedLength < 0 || range.Length == resume.ExpectedLength);
+    /// <summary>
+    /// The 206 carries exactly the rest of the file: it starts at our offset, has the total we recorded, and runs to
+    /// the end (a server may answer an open range with a shorter one; taking that for the rest truncates the file).
+    /// </summary>
+    private static bool RangeMatches(HttpResponseMessage message, ResumeData resume)
+    {
+        if (message.Content.Headers.ContentRange is not { Unit: "bytes", From: { } from, To: { } to } range || from != resume.BytesReceived)
+        {
+            return false;
+        }
+
+        var total = range.Length ?? resume.ExpectedLength;
+        return (range.Length is null || resume.ExpectedLength < 0 || range.Length == resume.ExpectedLength)
+            && (total < 0 || to == total - 1);
+    }
 
     /// <summary>
     /// A 206 that names its version must name the blob's: a server or cache that ignores If-Range serves the range

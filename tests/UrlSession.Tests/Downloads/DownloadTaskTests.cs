@@ -230,6 +230,24 @@ public sealed class DownloadTaskTests : IDisposable
     }
 
     [Fact]
+    public async Task A_206_that_stops_short_of_the_end_never_ends_as_a_truncated_file()
+    {
+        var server = new RangeServingHandler(_content) { FailAfter = 250_000 };
+        var observer = new DownloadObserver();
+        await using var session = Session(server, observer);
+        var blob = await FailedDownloadBlob(session);
+        server.ShortRangeEnd = 399_999;
+
+        var task = session.CreateDownloadTask(blob);
+        task.Resume();
+        await task.Completion;
+
+        task.Error.Should().BeNull();
+        observer.FinishedContent.Should().Equal(_content, "a 206 for part of the rest is not the rest of the file");
+        observer.ResumedAt.Should().Equal(0);
+    }
+
+    [Fact]
     public async Task BecomeDownload_turns_a_data_task_into_a_download_task()
     {
         var observer = new DownloadObserver { BecomeDownload = true };
