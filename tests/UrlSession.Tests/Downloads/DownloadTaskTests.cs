@@ -263,6 +263,25 @@ public sealed class DownloadTaskTests : IDisposable
         observer.DataCompletions.Should().NotContain(dataTask.TaskIdentifier, "a data task that became a download reports no completion");
     }
 
+    [Fact]
+    public async Task A_data_task_cancelled_before_its_BecomeDownload_answer_completes_cancelled_and_downloads_nothing()
+    {
+        var observer = new DownloadObserver { BecomeDownload = true, CancelBeforeAnswering = true };
+        var server = new RangeServingHandler(_content);
+        await using var session = Session(server, observer);
+
+        var dataTask = session.CreateDataTask(Url);
+        dataTask.Resume();
+        await dataTask.Completion;
+        await session.Dispatcher.Drained;
+
+        dataTask.Error?.Code.Should().Be(UrlErrorCode.Cancelled);
+        observer.DataCompletions.Should().Contain(dataTask.TaskIdentifier, "a cancelled task reports its completion");
+        observer.BecameDownload.Should().BeNull("the task was cancelled before it could become a download");
+        observer.FinishedContent.Should().BeNull();
+        Directory.GetFiles(_folder).Should().BeEmpty();
+    }
+
     private async Task<byte[]> FailedDownloadBlob(UrlSession session)
     {
         var task = session.CreateDownloadTask(Url, (_, _, _) => { });
@@ -291,6 +310,8 @@ public sealed class DownloadTaskTests : IDisposable
     private sealed class DownloadObserver : IDownloadTaskDelegate, IDataTaskDelegate
     {
         public bool BecomeDownload { get; init; }
+
+        public bool CancelBeforeAnswering { get; init; }
 
         public TaskCompletionSource Finished { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -326,8 +347,15 @@ public sealed class DownloadTaskTests : IDisposable
 
         public void DidResumeAtOffset(UrlSession session, DownloadTask task, long fileOffset, long expectedTotalBytes) => ResumedAt.Add(fileOffset);
 
-        public ValueTask<ResponseDisposition> DidReceiveResponseAsync(UrlSession session, DataTask task, UrlResponse response) =>
-            ValueTask.FromResult(BecomeDownload ? ResponseDisposition.BecomeDownload : ResponseDisposition.Allow);
+        public ValueTask<ResponseDisposition> DidReceiveResponseAsync(UrlSession session, DataTask task, UrlResponse response)
+        {
+            if (CancelBeforeAnswering)
+            {
+                task.Cancel();
+            }
+
+            return ValueTask.FromResult(BecomeDownload ? ResponseDisposition.BecomeDownload : ResponseDisposition.Allow);
+        }
 
         public void DidBecomeDownloadTask(UrlSession session, DataTask dataTask, DownloadTask downloadTask) => BecameDownload = downloadTask;
 
