@@ -60,8 +60,16 @@ public sealed partial class UrlSession
         RunDownloadAsync(NewResumedDownloadTask(resumeData, DownloadTaskMode.Async, completionHandler: null, taskDelegate), cancellationToken);
 
     /// <summary>A download task that takes over a data task's response (<see cref="ResponseDisposition.BecomeDownload"/>).</summary>
-    internal DownloadTask AdoptAsDownload(UrlRequest request, ISessionTaskDelegate? taskDelegate) =>
-        NewDownloadTask(request, DownloadTaskMode.Delegate, completionHandler: null, taskDelegate);
+    internal DownloadTask AdoptAsDownload(UrlRequest request, ISessionTaskDelegate? taskDelegate)
+    {
+        ThrowIfInvalidated();
+
+        // Running before anyone can see it (DidCreateTask, DidBecomeDownloadTask, GetAllTasks): a Resume() from there
+        // must not start it a second time, which would send the request again.
+        var task = DownloadTask.Create(this, NextTaskIdentifier(), request, DownloadTaskMode.Delegate, completionHandler: null);
+        task.MarkAdoptedRunning();
+        return Track(task, taskDelegate);
+    }
 
     private static async Task<(string Location, UrlResponse Response)> RunDownloadAsync(DownloadTask task, CancellationToken cancellationToken)
     {

@@ -282,6 +282,28 @@ public sealed class DownloadTaskTests : IDisposable
         Directory.GetFiles(_folder).Should().BeEmpty();
     }
 
+    [Fact]
+    public async Task Resuming_the_download_a_data_task_became_from_DidBecomeDownloadTask_sends_no_second_request()
+    {
+        var observer = new DownloadObserver { BecomeDownload = true, ResumeBecameDownload = true };
+        var server = new RangeServingHandler(_content);
+        var configuration = SessionConfiguration.Ephemeral;
+        configuration.HttpMessageHandlerFactory = () => server;
+        configuration.DownloadDirectory = _folder;
+
+        // Events run as soon as they are queued: DidBecomeDownloadTask runs before the data task goes on.
+        await using var session = new UrlSession(configuration, observer, new InlineScheduler());
+
+        var dataTask = session.CreateDataTask(Url);
+        dataTask.Resume();
+        await dataTask.Completion;
+        await observer.BecameDownload!.Completion;
+
+        server.Requests.Should().ContainSingle("the download carries on with the data task's response");
+        observer.FinishedCount.Should().Be(1);
+        observer.FinishedContent.Should().Equal(_content);
+    }
+
     private async Task<byte[]> FailedDownloadBlob(UrlSession session)
     {
         var task = session.CreateDownloadTask(Url, (_, _, _) => { });
@@ -313,6 +335,10 @@ public sealed class DownloadTaskTests : IDisposable
 
         public bool CancelBeforeAnswering { get; init; }
 
+        public bool ResumeBecameDownload { get; init; }
+
+        public int FinishedCount { get; private set; }
+
         public TaskCompletionSource Finished { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public byte[]? FinishedContent { get; private set; }
@@ -333,6 +359,7 @@ public sealed class DownloadTaskTests : IDisposable
 
         public void DidFinishDownloading(UrlSession session, DownloadTask task, string location)
         {
+            FinishedCount++;
             FinishedLocation = location;
             FinishedContent = File.ReadAllBytes(location);
             Finished.TrySetResult();
@@ -357,7 +384,14 @@ public sealed class DownloadTaskTests : IDisposable
             return ValueTask.FromResult(BecomeDownload ? ResponseDisposition.BecomeDownload : ResponseDisposition.Allow);
         }
 
-        public void DidBecomeDownloadTask(UrlSession session, DataTask dataTask, DownloadTask downloadTask) => BecameDownload = downloadTask;
+        public void DidBecomeDownloadTask(UrlSession session, DataTask dataTask, DownloadTask downloadTask)
+        {
+            BecameDownload = downloadTask;
+            if (ResumeBecameDownload)
+            {
+                downloadTask.Resume();
+            }
+        }
 
         public void DidComplete(UrlSession session, SessionTask task, UrlError? error)
         {
@@ -366,5 +400,17 @@ public sealed class DownloadTaskTests : IDisposable
                 DataCompletions.Add(task.TaskIdentifier);
             }
         }
+    }
+
+    /// <summary>Runs each queued task at once on the queueing thread.</summary>
+    private sealed class InlineScheduler : TaskScheduler
+    {
+        public override int MaximumConcurrencyLevel => 1;
+
+        protected override void QueueTask(Task task) => TryExecuteTask(task);
+
+        protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued) => TryExecuteTask(task);
+
+        protected override IEnumerable<Task> GetScheduledTasks() => [];
     }
 }
