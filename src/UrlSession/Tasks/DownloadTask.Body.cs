@@ -24,6 +24,10 @@ public sealed partial class DownloadTask
                 if (response.StatusCode == 206 && RangeMatches(current, resume) && SameVersion(response, resume))
                 {
                     offset = resume.BytesReceived;
+
+                    // The bytes on disk count from now on: a pause before the first new byte is written must still
+                    // produce a blob for them (and keep the file), not take the download for an empty one.
+                    Interlocked.Exchange(ref _bytesWritten, offset);
                 }
                 else if (response.StatusCode is 206 or 416)
                 {

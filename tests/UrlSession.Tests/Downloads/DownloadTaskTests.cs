@@ -304,6 +304,26 @@ public sealed class DownloadTaskTests : IDisposable
         observer.FinishedContent.Should().Equal(_content);
     }
 
+    [Fact]
+    public async Task Pausing_a_resumed_download_before_its_first_new_byte_keeps_the_partial_file_and_gives_a_blob()
+    {
+        var server = new RangeServingHandler(_content) { FailAfter = 250_000 };
+        var handler = new SlowOpeningHandler(server);
+        await using var session = Session(handler, null);
+        var blob = await FailedDownloadBlob(session);
+        handler.Armed = true;
+
+        var task = session.CreateDownloadTask(blob, (_, _, _) => { });
+        task.Resume();
+        await handler.Opening.Task;
+        var paused = await task.CancelByProducingResumeDataAsync();
+
+        paused.Should().NotBeNull("the 250 000 bytes on disk still continue the file");
+        handler.Armed = false;
+        var (location, _) = await session.DownloadAsync(paused!);
+        File.ReadAllBytes(location).Should().Equal(_content);
+    }
+
     private async Task<byte[]> FailedDownloadBlob(UrlSession session)
     {
         var task = session.CreateDownloadTask(Url, (_, _, _) => { });
@@ -412,5 +432,64 @@ public sealed class DownloadTaskTests : IDisposable
         protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued) => TryExecuteTask(task);
 
         protected override IEnumerable<Task> GetScheduledTasks() => [];
+    }
+
+    /// <summary>When armed, a response's body cannot be opened until the task is cancelled (a body slow to start).</summary>
+    private sealed class SlowOpeningHandler(HttpMessageHandler inner) : HttpMessageHandler
+    {
+        private readonly HttpMessageInvoker _inner = new(inner);
+
+        public bool Armed { get; set; }
+
+        public TaskCompletionSource Opening { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await _inner.SendAsync(request, cancellationToken);
+            if (Armed)
+            {
+                var gated = new NeverOpeningContent(response.Content, Opening);
+                foreach (var header in response.Content.Headers)
+                {
+                    gated.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                }
+
+                response.Content = gated;
+            }
+
+            return response;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            _inner.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+
+    private sealed class NeverOpeningContent(HttpContent inner, TaskCompletionSource opening) : HttpContent
+    {
+        protected override async Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken)
+        {
+            opening.TrySetResult();
+            await new TaskCompletionSource().Task.WaitAsync(cancellationToken);
+            return await inner.ReadAsStreamAsync(cancellationToken);
+        }
+
+        protected override Task<Stream> CreateContentReadStreamAsync() => CreateContentReadStreamAsync(CancellationToken.None);
+
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) => inner.CopyToAsync(stream);
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            inner.Dispose();
+            base.Dispose(disposing);
+        }
     }
 }
