@@ -99,22 +99,26 @@ internal sealed record ResumeData(Uri Url, string Method, IReadOnlyList<KeyValue
         {
             using var document = JsonDocument.Parse(blob.AsMemory(HeaderLength, payloadLength));
             var root = document.RootElement;
-            var url = new Uri(root.GetProperty("url").GetString()!, UriKind.Absolute);
+            var url = new Uri(Text(root.GetProperty("url")), UriKind.Absolute);
             var headers = new List<KeyValuePair<string, string>>();
             foreach (var pair in root.GetProperty("headers").EnumerateArray())
             {
-                headers.Add(new(pair[0].GetString()!, pair[1].GetString()!));
+                headers.Add(new(Text(pair[0]), Text(pair[1])));
             }
 
+            // The request is rebuilt from these when the task is created: what cannot be is refused here, as a blob.
+            var method = Text(root.GetProperty("method"));
+            _ = new HttpMethod(method);
+            _ = HeaderList.From(headers);
             var data = new ResumeData(
                 url,
-                root.GetProperty("method").GetString()!,
+                method,
                 headers,
                 root.GetProperty("bytesReceived").GetInt64(),
                 ReadOptional(root, "etag"),
                 ReadOptional(root, "lastModified"),
                 root.GetProperty("expectedLength").GetInt64(),
-                root.GetProperty("partialFile").GetString()!);
+                Text(root.GetProperty("partialFile")));
             if (data.BytesReceived < 0 || data.Validator is null || data.PartialFilePath.Length == 0)
             {
                 throw Invalid("its fields are inconsistent");
@@ -167,6 +171,10 @@ internal sealed record ResumeData(Uri Url, string Method, IReadOnlyList<KeyValue
             json.WriteString(name, value);
         }
     }
+
+    /// <summary>A required string field; JSON null (valid JSON, and accepted by <c>GetString</c>) is refused like a wrong type.</summary>
+    private static string Text(JsonElement element) =>
+        element.GetString() ?? throw new InvalidOperationException("a required string is null");
 
     private static string? ReadOptional(JsonElement root, string name) =>
         root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

@@ -70,6 +70,9 @@ public class DataTask : SessionTask
                     Cancellation.Token.ThrowIfCancellationRequested();
                     break;
                 case ResponseDisposition.BecomeDownload when Mode == DataTaskMode.Delegate:
+                    // Cancelled (or timed out) while the delegate decided: the task ends so, and reports it; it does not
+                    // live on as a download nobody asked for any more.
+                    Cancellation.Token.ThrowIfCancellationRequested();
                     await BecomeDownloadAsync(message, response).ConfigureAwait(false);
                     return;
                 case ResponseDisposition.BecomeDownload:

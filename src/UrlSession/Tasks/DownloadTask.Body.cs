@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Runtime.ExceptionServices;
 
 namespace UrlSessions;
@@ -20,9 +21,13 @@ public sealed partial class DownloadTask
             long offset = 0;
             if (_resumeData is { } resume)
             {
-                if (response.StatusCode == 206 && RangeMatches(current, resume))
+                if (response.StatusCode == 206 && RangeMatches(current, resume) && SameVersion(response, resume))
                 {
                     offset = resume.BytesReceived;
+
+                    // The bytes on disk count from now on: a pause before the first new byte is written must still
+                    // produce a blob for them (and keep the file), not take the download for an empty one.
+                    Interlocked.Exchange(ref _bytesWritten, offset);
                 }
                 else if (response.StatusCode is 206 or 416)
                 {
@@ -65,10 +70,43 @@ public sealed partial class DownloadTask
         }
     }
 
-    private static bool RangeMatches(HttpResponseMessage message, ResumeData resume) =>
-        message.Content.Headers.ContentRange is { Unit: "bytes", From: { } from } range
-        && from == resume.BytesReceived
-        && (range.Length is null || resume.ExpectedLength < 0 || range.Length == resume.ExpectedLength);
+    /// <summary>
+    /// The 206 carries exactly the rest of the file: it starts at our offset, has the total we recorded, and runs to
+    /// the end (a server may answer an open range with a shorter one; taking that for the rest truncates the file).
+    /// </summary>
+    private static bool RangeMatches(HttpResponseMessage message, ResumeData resume)
+    {
+        if (message.Content.Headers.ContentRange is not { Unit: "bytes", From: { } from, To: { } to } range || from != resume.BytesReceived)
+        {
+            return false;
+        }
+
+        var total = range.Length ?? resume.ExpectedLength;
+        return (range.Length is null || resume.ExpectedLength < 0 || range.Length == resume.ExpectedLength)
+            && (total < 0 || to == total - 1);
+    }
+
+    /// <summary>
+    /// A 206 that names its version must name the blob's: a server or cache that ignores If-Range serves the range
+    /// of a changed file, whose bytes do not continue the partial file.
+    /// </summary>
+    private static bool SameVersion(HttpUrlResponse response, ResumeData resume)
+    {
+        if (resume.ETag is not null && response.Headers["ETag"] is { } etag)
+        {
+            return string.Equals(etag, resume.ETag, StringComparison.Ordinal);
+        }
+
+        if (resume.LastModified is not null && response.Headers["Last-Modified"] is { } lastModified)
+        {
+            return string.Equals(lastModified, resume.LastModified, StringComparison.Ordinal)
+                || (DateTimeOffset.TryParse(lastModified, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var sent)
+                    && DateTimeOffset.TryParse(resume.LastModified, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var recorded)
+                    && sent == recorded);
+        }
+
+        return true;
+    }
 
     private static long ExpectedTotal(HttpResponseMessage message, HttpUrlResponse response, long offset)
     {

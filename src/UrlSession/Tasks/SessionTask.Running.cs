@@ -166,9 +166,9 @@ public abstract partial class SessionTask
     /// Runs this task from a response another task already received (a data task that became a download task):
     /// the body stage and completion only, with this task's own cancellation and timeouts.
     /// </summary>
+    /// <remarks>The task was marked running when it was created (<see cref="MarkAdoptedRunning"/>); it may have been suspended since.</remarks>
     internal async Task RunAdoptedAsync(HttpResponseMessage message, HttpUrlResponse response, UrlRequest request)
     {
-        // Marked running when it was created (MarkAdoptedRunning): a Suspend since then holds.
         var time = Session.Settings.TimeProvider;
         var started = time.GetTimestamp();
         SetCurrentRequest(request);

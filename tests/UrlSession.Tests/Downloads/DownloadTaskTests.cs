@@ -209,6 +209,45 @@ public sealed class DownloadTaskTests : IDisposable
     }
 
     [Fact]
+    public async Task A_206_whose_ETag_differs_from_the_blobs_is_never_spliced()
+    {
+        var server = new RangeServingHandler(_content) { FailAfter = 250_000 };
+        var observer = new DownloadObserver();
+        await using var session = Session(server, observer);
+        var blob = await FailedDownloadBlob(session);
+        var changed = RandomNumberGenerator.GetBytes(_content.Length);
+        server.Content = changed;
+        server.ETag = "\"v2\"";
+        server.IgnoreIfRange = true;
+
+        var task = session.CreateDownloadTask(blob);
+        task.Resume();
+        await task.Completion;
+
+        task.Error.Should().BeNull();
+        observer.FinishedContent.Should().Equal(changed, "the 206 is of another version of the file: its bytes do not continue ours");
+        observer.ResumedAt.Should().Equal(0);
+    }
+
+    [Fact]
+    public async Task A_206_that_stops_short_of_the_end_never_ends_as_a_truncated_file()
+    {
+        var server = new RangeServingHandler(_content) { FailAfter = 250_000 };
+        var observer = new DownloadObserver();
+        await using var session = Session(server, observer);
+        var blob = await FailedDownloadBlob(session);
+        server.ShortRangeEnd = 399_999;
+
+        var task = session.CreateDownloadTask(blob);
+        task.Resume();
+        await task.Completion;
+
+        task.Error.Should().BeNull();
+        observer.FinishedContent.Should().Equal(_content, "a 206 for part of the rest is not the rest of the file");
+        observer.ResumedAt.Should().Equal(0);
+    }
+
+    [Fact]
     public async Task BecomeDownload_turns_a_data_task_into_a_download_task()
     {
         var observer = new DownloadObserver { BecomeDownload = true };
@@ -222,6 +261,67 @@ public sealed class DownloadTaskTests : IDisposable
         observer.BecameDownload.Should().NotBeNull();
         observer.FinishedContent.Should().Equal(_content);
         observer.DataCompletions.Should().NotContain(dataTask.TaskIdentifier, "a data task that became a download reports no completion");
+    }
+
+    [Fact]
+    public async Task A_data_task_cancelled_before_its_BecomeDownload_answer_completes_cancelled_and_downloads_nothing()
+    {
+        var observer = new DownloadObserver { BecomeDownload = true, CancelBeforeAnswering = true };
+        var server = new RangeServingHandler(_content);
+        await using var session = Session(server, observer);
+
+        var dataTask = session.CreateDataTask(Url);
+        dataTask.Resume();
+        await dataTask.Completion;
+        await session.Dispatcher.Drained;
+
+        dataTask.Error?.Code.Should().Be(UrlErrorCode.Cancelled);
+        observer.DataCompletions.Should().Contain(dataTask.TaskIdentifier, "a cancelled task reports its completion");
+        observer.BecameDownload.Should().BeNull("the task was cancelled before it could become a download");
+        observer.FinishedContent.Should().BeNull();
+        Directory.GetFiles(_folder).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Resuming_the_download_a_data_task_became_from_DidBecomeDownloadTask_sends_no_second_request()
+    {
+        var observer = new DownloadObserver { BecomeDownload = true, ResumeBecameDownload = true };
+        var server = new RangeServingHandler(_content);
+        var configuration = SessionConfiguration.Ephemeral;
+        configuration.HttpMessageHandlerFactory = () => server;
+        configuration.DownloadDirectory = _folder;
+
+        // Events run as soon as they are queued: DidBecomeDownloadTask runs before the data task goes on.
+        await using var session = new UrlSession(configuration, observer, new InlineScheduler());
+
+        var dataTask = session.CreateDataTask(Url);
+        dataTask.Resume();
+        await dataTask.Completion;
+        await observer.BecameDownload!.Completion;
+
+        server.Requests.Should().ContainSingle("the download carries on with the data task's response");
+        observer.FinishedCount.Should().Be(1);
+        observer.FinishedContent.Should().Equal(_content);
+    }
+
+    [Fact]
+    public async Task Pausing_a_resumed_download_before_its_first_new_byte_keeps_the_partial_file_and_gives_a_blob()
+    {
+        var server = new RangeServingHandler(_content) { FailAfter = 250_000 };
+        var handler = new SlowOpeningHandler(server);
+        await using var session = Session(handler, null);
+        var blob = await FailedDownloadBlob(session);
+        handler.Armed = true;
+
+        var task = session.CreateDownloadTask(blob, (_, _, _) => { });
+        task.Resume();
+        await handler.Opening.Task;
+        var paused = await task.CancelByProducingResumeDataAsync();
+
+        paused.Should().NotBeNull("the 250 000 bytes on disk still continue the file");
+        handler.Armed = false;
+        var (location, _) = await session.DownloadAsync(paused!);
+        File.ReadAllBytes(location).Should().Equal(_content);
     }
 
     private async Task<byte[]> FailedDownloadBlob(UrlSession session)
@@ -253,6 +353,12 @@ public sealed class DownloadTaskTests : IDisposable
     {
         public bool BecomeDownload { get; init; }
 
+        public bool CancelBeforeAnswering { get; init; }
+
+        public bool ResumeBecameDownload { get; init; }
+
+        public int FinishedCount { get; private set; }
+
         public TaskCompletionSource Finished { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public byte[]? FinishedContent { get; private set; }
@@ -273,6 +379,7 @@ public sealed class DownloadTaskTests : IDisposable
 
         public void DidFinishDownloading(UrlSession session, DownloadTask task, string location)
         {
+            FinishedCount++;
             FinishedLocation = location;
             FinishedContent = File.ReadAllBytes(location);
             Finished.TrySetResult();
@@ -287,10 +394,24 @@ public sealed class DownloadTaskTests : IDisposable
 
         public void DidResumeAtOffset(UrlSession session, DownloadTask task, long fileOffset, long expectedTotalBytes) => ResumedAt.Add(fileOffset);
 
-        public ValueTask<ResponseDisposition> DidReceiveResponseAsync(UrlSession session, DataTask task, UrlResponse response) =>
-            ValueTask.FromResult(BecomeDownload ? ResponseDisposition.BecomeDownload : ResponseDisposition.Allow);
+        public ValueTask<ResponseDisposition> DidReceiveResponseAsync(UrlSession session, DataTask task, UrlResponse response)
+        {
+            if (CancelBeforeAnswering)
+            {
+                task.Cancel();
+            }
 
-        public void DidBecomeDownloadTask(UrlSession session, DataTask dataTask, DownloadTask downloadTask) => BecameDownload = downloadTask;
+            return ValueTask.FromResult(BecomeDownload ? ResponseDisposition.BecomeDownload : ResponseDisposition.Allow);
+        }
+
+        public void DidBecomeDownloadTask(UrlSession session, DataTask dataTask, DownloadTask downloadTask)
+        {
+            BecameDownload = downloadTask;
+            if (ResumeBecameDownload)
+            {
+                downloadTask.Resume();
+            }
+        }
 
         public void DidComplete(UrlSession session, SessionTask task, UrlError? error)
         {
@@ -298,6 +419,77 @@ public sealed class DownloadTaskTests : IDisposable
             {
                 DataCompletions.Add(task.TaskIdentifier);
             }
+        }
+    }
+
+    /// <summary>Runs each queued task at once on the queueing thread.</summary>
+    private sealed class InlineScheduler : TaskScheduler
+    {
+        public override int MaximumConcurrencyLevel => 1;
+
+        protected override void QueueTask(Task task) => TryExecuteTask(task);
+
+        protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued) => TryExecuteTask(task);
+
+        protected override IEnumerable<Task> GetScheduledTasks() => [];
+    }
+
+    /// <summary>When armed, a response's body cannot be opened until the task is cancelled (a body slow to start).</summary>
+    private sealed class SlowOpeningHandler(HttpMessageHandler inner) : HttpMessageHandler
+    {
+        private readonly HttpMessageInvoker _inner = new(inner);
+
+        public bool Armed { get; set; }
+
+        public TaskCompletionSource Opening { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await _inner.SendAsync(request, cancellationToken);
+            if (Armed)
+            {
+                var gated = new NeverOpeningContent(response.Content, Opening);
+                foreach (var header in response.Content.Headers)
+                {
+                    gated.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                }
+
+                response.Content = gated;
+            }
+
+            return response;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            _inner.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+
+    private sealed class NeverOpeningContent(HttpContent inner, TaskCompletionSource opening) : HttpContent
+    {
+        protected override async Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken)
+        {
+            opening.TrySetResult();
+            await new TaskCompletionSource().Task.WaitAsync(cancellationToken);
+            return await inner.ReadAsStreamAsync(cancellationToken);
+        }
+
+        protected override Task<Stream> CreateContentReadStreamAsync() => CreateContentReadStreamAsync(CancellationToken.None);
+
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) => inner.CopyToAsync(stream);
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            inner.Dispose();
+            base.Dispose(disposing);
         }
     }
 }

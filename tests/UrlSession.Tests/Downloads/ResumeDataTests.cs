@@ -116,6 +116,38 @@ public sealed class ResumeDataTests : IDisposable
         Directory.GetFiles(_folder).Should().ContainSingle();
     }
 
+    [Theory]
+    [InlineData("partialFile", "null")]
+    [InlineData("method", "null")]
+    [InlineData("method", "\"\"")]
+    [InlineData("method", "\"G E T\"")]
+    [InlineData("url", "null")]
+    [InlineData("headers", "[[\"X-Ok\", null]]")]
+    [InlineData("headers", "[[null, \"x\"]]")]
+    public async Task Blob_with_a_valid_checksum_but_a_null_or_invalid_field_fails_the_task_with_CannotDecodeRawData(string field, string json)
+    {
+        var partial = Path.Combine(_folder, "p.tmp");
+        await File.WriteAllBytesAsync(partial, new byte[10]);
+        var fields = new Dictionary<string, string>
+        {
+            ["url"] = "\"http://example.test/file.bin\"",
+            ["method"] = "\"GET\"",
+            ["headers"] = "[]",
+            ["bytesReceived"] = "10",
+            ["etag"] = "\"\\\"v1\\\"\"",
+            ["lastModified"] = "null",
+            ["expectedLength"] = "100",
+            ["partialFile"] = System.Text.Json.JsonSerializer.Serialize(partial),
+        };
+        fields[field] = json;
+        var payload = "{" + string.Join(",", fields.Select(f => $"\"{f.Key}\":{f.Value}")) + "}";
+
+        var error = await RunResumed(SealedBlob(System.Text.Encoding.UTF8.GetBytes(payload)));
+
+        error!.Code.Should().Be(UrlErrorCode.CannotDecodeRawData);
+        File.ReadAllBytes(partial).Should().HaveCount(10, "a refused blob touches nothing");
+    }
+
     private async Task<UrlError?> RunResumed(byte[] blob)
     {
         var server = new RangeServingHandler(new byte[100]);
@@ -129,6 +161,18 @@ public sealed class ResumeDataTests : IDisposable
 
     private static byte[] ValidBlob(string partialPath, long bytes) =>
         new ResumeData(Url, "GET", [], bytes, "\"v1\"", null, 100, partialPath).Encode();
+
+    /// <summary>A blob in the documented format around any payload, with a correct checksum (as a crafted blob would have).</summary>
+    private static byte[] SealedBlob(byte[] payload)
+    {
+        var blob = new byte[9 + payload.Length + 32];
+        "USRD"u8.CopyTo(blob);
+        blob[4] = ResumeData.CurrentVersion;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(blob.AsSpan(5), payload.Length);
+        payload.CopyTo(blob.AsSpan(9));
+        SHA256.HashData(blob.AsSpan(0, blob.Length - 32), blob.AsSpan(blob.Length - 32));
+        return blob;
+    }
 
     private static byte[] Flip(byte[] blob, int index)
     {

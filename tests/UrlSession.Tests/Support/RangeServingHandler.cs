@@ -20,6 +20,15 @@ internal sealed class RangeServingHandler(byte[] content) : HttpMessageHandler
 
     public long? WrongRangeStart { get; set; }
 
+    /// <summary>Serves ranges whatever If-Range says (as a server or cache that does not implement If-Range).</summary>
+    public bool IgnoreIfRange { get; set; }
+
+    /// <summary>Answers an open range with a 206 that stops at this byte (inclusive), not at the end.</summary>
+    public long? ShortRangeEnd { get; set; }
+
+    /// <summary>The resource served; replace it to simulate a file changed on the server.</summary>
+    public byte[] Content { get; set; } = content;
+
     /// <summary>Stops after this many body bytes of the next response until <see cref="Release"/> is completed.</summary>
     public int? PauseAfter { get; set; }
 
@@ -46,7 +55,9 @@ internal sealed class RangeServingHandler(byte[] content) : HttpMessageHandler
         var partial = false;
         var range = request.Headers.Range?.Ranges.SingleOrDefault();
         var ifRange = request.Headers.IfRange?.EntityTag?.Tag;
-        if (range?.From is { } from && !IgnoreRange && (ifRange is null || ifRange == ETag))
+        var content = Content;
+        var end = content.Length;
+        if (range?.From is { } from && !IgnoreRange && (ifRange is null || ifRange == ETag || IgnoreIfRange))
         {
             if (from >= content.Length)
             {
@@ -55,20 +66,21 @@ internal sealed class RangeServingHandler(byte[] content) : HttpMessageHandler
 
             start = from;
             partial = true;
+            end = ShortRangeEnd is { } last ? (int)last + 1 : end;
         }
 
-        var body = new ControlledStream(content, (int)start, PauseAfter, Paused, Release.Task, FailAfter);
+        var body = new ControlledStream(content, (int)start, end, PauseAfter, Paused, Release.Task, FailAfter);
         PauseAfter = null;
         FailAfter = null;
         var response = new HttpResponseMessage(partial ? HttpStatusCode.PartialContent : HttpStatusCode.OK)
         {
             Content = new StreamContent(body),
         };
-        response.Content.Headers.ContentLength = content.Length - start;
+        response.Content.Headers.ContentLength = end - start;
         response.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         if (partial)
         {
-            response.Content.Headers.ContentRange = new ContentRangeHeaderValue(WrongRangeStart ?? start, content.Length - 1, content.Length);
+            response.Content.Headers.ContentRange = new ContentRangeHeaderValue(WrongRangeStart ?? start, end - 1, content.Length);
         }
 
         if (SendValidators)
@@ -86,7 +98,7 @@ internal sealed class RangeServingHandler(byte[] content) : HttpMessageHandler
         Release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    private sealed class ControlledStream(byte[] content, int start, int? pauseAfter, TaskCompletionSource paused, Task release, int? failAfter) : Stream
+    private sealed class ControlledStream(byte[] content, int start, int end, int? pauseAfter, TaskCompletionSource paused, Task release, int? failAfter) : Stream
     {
         private int _position = start;
         private int _sent;
@@ -126,7 +138,7 @@ internal sealed class RangeServingHandler(byte[] content) : HttpMessageHandler
                 limit = Math.Min(limit, f - _sent);
             }
 
-            var count = Math.Min(limit, content.Length - _position);
+            var count = Math.Min(limit, end - _position);
             content.AsSpan(_position, count).CopyTo(buffer.Span);
             _position += count;
             _sent += count;
