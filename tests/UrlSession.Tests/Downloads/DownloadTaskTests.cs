@@ -422,18 +422,6 @@ public sealed class DownloadTaskTests : IDisposable
         }
     }
 
-    /// <summary>Runs each queued task at once on the queueing thread.</summary>
-    private sealed class InlineScheduler : TaskScheduler
-    {
-        public override int MaximumConcurrencyLevel => 1;
-
-        protected override void QueueTask(Task task) => TryExecuteTask(task);
-
-        protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued) => TryExecuteTask(task);
-
-        protected override IEnumerable<Task> GetScheduledTasks() => [];
-    }
-
     /// <summary>When armed, a response's body cannot be opened until the task is cancelled (a body slow to start).</summary>
     private sealed class SlowOpeningHandler(HttpMessageHandler inner) : HttpMessageHandler
     {

@@ -127,16 +127,4 @@ public sealed class BecomeDownloadTests : IDisposable
 
         public void DidBecomeInvalid(UrlSession session, Exception? error) => Invalidated.TrySetResult();
     }
-
-    /// <summary>A delegate queue that runs each event at once on the thread that queued it.</summary>
-    private sealed class InlineScheduler : TaskScheduler
-    {
-        public override int MaximumConcurrencyLevel => 1;
-
-        protected override void QueueTask(Task task) => TryExecuteTask(task);
-
-        protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued) => TryExecuteTask(task);
-
-        protected override IEnumerable<Task> GetScheduledTasks() => [];
-    }
 }
