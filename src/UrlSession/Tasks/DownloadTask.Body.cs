@@ -61,7 +61,19 @@ public sealed partial class DownloadTask
             _partialPath ??= NewDownloadFilePath();
             var raw = await ContentDecoding.OpenAsync(current.Content, Cancellation.Token).ConfigureAwait(false);
             var body = ContentDecoding.Decode(current.Content, raw);
-            await WriteBodyAsync(body, _partialPath, offset, expectedTotal).ConfigureAwait(false);
+            try
+            {
+                await WriteBodyAsync(body, _partialPath, offset, expectedTotal).ConfigureAwait(false);
+            }
+            finally
+            {
+                // A decoder holds native state: released as soon as the body is written, not by the GC.
+                if (!ReferenceEquals(body, raw))
+                {
+                    await body.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+
             await HandOverAsync(_partialPath).ConfigureAwait(false);
         }
         finally

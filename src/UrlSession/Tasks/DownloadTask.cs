@@ -93,9 +93,12 @@ public sealed partial class DownloadTask : SessionTask
 
         _claimedPartialFile = claimed;
         _partialPath = resume.PartialFilePath;
+        // The partial file holds the file's own bytes (a blob is made only when no content coding was applied): the
+        // range must count those, so no coding is accepted for the rest either.
         return request
             .WithHeader("Range", $"bytes={resume.BytesReceived}-")
-            .WithHeader("If-Range", resume.Validator!);
+            .WithHeader("If-Range", resume.Validator!)
+            .WithHeader("Accept-Encoding", "identity");
     }
 
     private protected override Task PostCompletionHandler(UrlError? error)

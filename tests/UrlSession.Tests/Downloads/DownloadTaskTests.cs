@@ -87,6 +87,7 @@ public sealed class DownloadTaskTests : IDisposable
         var resumeRequest = server.Requests.Last();
         resumeRequest.Headers.Range!.ToString().Should().Be("bytes=200000-");
         resumeRequest.Headers.IfRange!.ToString().Should().Be("\"v1\"");
+        resumeRequest.Headers.AcceptEncoding.ToString().Should().Be("identity", "the range must count bytes of the file, not of a coding");
         Directory.GetFiles(_folder).Should().BeEmpty();
     }
 
