@@ -16,7 +16,7 @@ public abstract partial class SessionTask
     private TaskTimeouts? _timeouts;
     private HttpTransport.Generation? _transport;
     private TaskMetricsRecorder? _metrics;
-    private int _bodySends;
+    private RequestBody? _sentStreamBody;
 
     /// <summary>Delegate events this task does not deliver (completion-handler tasks skip response and data events).</summary>
     private protected virtual DelegateMember SuppressedEvents => DelegateMember.None;
@@ -400,10 +400,13 @@ public abstract partial class SessionTask
         }
     }
 
-    /// <summary>A stream body is one-shot: from the second send on, the delegate must supply a new stream.</summary>
+    /// <summary>
+    /// A stream body is one-shot: from its second send on, the delegate must supply a new stream. A body the task has
+    /// not sent yet (a redirect decision that brought a fresh stream) is sent as it is.
+    /// </summary>
     private async ValueTask<Stream?> NextBodyStreamAsync(UrlRequest request)
     {
-        if (request.Body is not { IsReplayable: false } || Interlocked.Increment(ref _bodySends) == 1)
+        if (request.Body is not { IsReplayable: false } body || !ReferenceEquals(Interlocked.Exchange(ref _sentStreamBody, body), body))
         {
             return null;
         }

@@ -62,11 +62,37 @@ public sealed class StreamBodyRedirectTests
         recorder.Asked.Should().Be(0);
     }
 
+    [Fact]
+    public async Task A_fresh_stream_body_from_the_redirect_decision_is_sent_without_asking_for_a_new_stream()
+    {
+        var mock = new MockHttpMessageHandler();
+        var start = mock.Record("http://example.test/start", () => RedirectMock.Redirect(307, "/target"));
+        var target = mock.Record("http://example.test/target", () => new HttpResponseMessage(HttpStatusCode.OK));
+        var recorder = new NewStreamDelegate
+        {
+            Redirect = proposed => proposed with { Body = RequestBody.FromStream(new MemoryStream("fresh"u8.ToArray()), 5) },
+        };
+        await using var session = MockSession.Create(mock, recorder);
+
+        var task = session.CreateDataTask(StreamPost());
+        await task.RunAsync();
+
+        task.Error.Should().BeNull();
+        start.Single().Body.Should().Be("streamed");
+        target.Single().Body.Should().Be("fresh");
+        recorder.Asked.Should().Be(0);
+    }
+
     private sealed class NewStreamDelegate : IDataTaskDelegate
     {
         private int _asked;
 
         public int Asked => Volatile.Read(ref _asked);
+
+        public Func<UrlRequest, UrlRequest> Redirect { get; init; } = proposed => proposed;
+
+        public ValueTask<UrlRequest?> WillPerformHttpRedirectionAsync(UrlSession session, SessionTask task, HttpUrlResponse response, UrlRequest newRequest) =>
+            ValueTask.FromResult<UrlRequest?>(Redirect(newRequest));
 
         public ValueTask<Stream?> NeedNewBodyStreamAsync(UrlSession session, SessionTask task)
         {
