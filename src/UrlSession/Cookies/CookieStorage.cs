@@ -33,7 +33,10 @@ public sealed class CookieStorage
         Volatile.Read(ref _container).Add(cookie);
     }
 
-    /// <summary>Stores the cookies of a Set-Cookie header value received from a URL; malformed cookies are ignored.</summary>
+    /// <summary>
+    /// Stores the cookies of a Set-Cookie header value received from a URL; malformed cookies, and a header setting a
+    /// Secure cookie from a URL that is not https, are ignored.
+    /// </summary>
     /// <param name="url">The URL the header came from.</param>
     /// <param name="setCookieHeader">One Set-Cookie header value.</param>
     public void SetCookies(Uri url, string setCookieHeader)
@@ -42,6 +45,13 @@ public sealed class CookieStorage
         ArgumentNullException.ThrowIfNull(setCookieHeader);
         try
         {
+            if (url.Scheme != Uri.UriSchemeHttps && SetsSecureCookie(url, setCookieHeader))
+            {
+                // RFC 6265bis §5.7: a response that did not come over a secure connection cannot set a Secure cookie
+                // (an attacker on the wire could otherwise plant one that is then sent to the https site).
+                return;
+            }
+
             Volatile.Read(ref _container).SetCookies(url, setCookieHeader);
         }
         catch (CookieException)
@@ -52,6 +62,26 @@ public sealed class CookieStorage
 
     /// <summary>Removes every cookie.</summary>
     public void RemoveAll() => Volatile.Write(ref _container, new CookieContainer());
+
+    private static bool SetsSecureCookie(Uri url, string setCookieHeader)
+    {
+        if (!setCookieHeader.Contains("secure", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var parsed = new CookieContainer();
+        parsed.SetCookies(url, setCookieHeader);
+        foreach (Cookie cookie in parsed.GetAllCookies())
+        {
+            if (cookie.Secure)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>The Cookie header value for a URL, or null when no cookie applies.</summary>
     internal string? GetCookieHeader(Uri url)

@@ -69,4 +69,43 @@ public sealed class CookieTests
 
         target.Select(r => r.Headers.GetValueOrDefault("Cookie")).Should().Equal(null, "sid=1");
     }
+
+    [Fact]
+    public async Task A_Secure_cookie_set_over_http_is_ignored_and_never_sent_to_https()
+    {
+        var mock = new MockHttpMessageHandler();
+        mock.Record("http://example.test/login", () =>
+        {
+            var response = new HttpResponseMessage(HttpStatusCode.OK);
+            response.Headers.Add("Set-Cookie", "sid=planted; Secure; Path=/");
+            response.Headers.Add("Set-Cookie", "theme=dark; Path=/");
+            return response;
+        });
+        var home = mock.Record("https://example.test/home", () => new HttpResponseMessage(HttpStatusCode.OK));
+        await using var session = MockSession.Create(mock);
+
+        await session.CreateDataTask(new Uri("http://example.test/login")).RunAsync();
+        await session.CreateDataTask(new Uri("https://example.test/home")).RunAsync();
+
+        home.Single().Headers["Cookie"].Should().Be("theme=dark");
+    }
+
+    [Fact]
+    public async Task A_Secure_cookie_set_over_https_is_sent_back_over_https()
+    {
+        var mock = new MockHttpMessageHandler();
+        mock.Record("https://example.test/login", () =>
+        {
+            var response = new HttpResponseMessage(HttpStatusCode.OK);
+            response.Headers.Add("Set-Cookie", "sid=abc; Secure; Path=/");
+            return response;
+        });
+        var home = mock.Record("https://example.test/home", () => new HttpResponseMessage(HttpStatusCode.OK));
+        await using var session = MockSession.Create(mock);
+
+        await session.CreateDataTask(new Uri("https://example.test/login")).RunAsync();
+        await session.CreateDataTask(new Uri("https://example.test/home")).RunAsync();
+
+        home.Single().Headers["Cookie"].Should().Be("sid=abc");
+    }
 }
