@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace UrlSessions;
 
 /// <summary>
@@ -65,4 +67,18 @@ public sealed record UrlRequest
     /// <param name="name">The header name (case-insensitive).</param>
     /// <param name="value">The value.</param>
     public UrlRequest WithHeader(string name, string value) => this with { Headers = Headers.With(name, value) };
+
+    // The generated ToString printed the URL whole: requests reach logs (directly, or inside TransactionMetrics), so the
+    // URL leaves out its user-info, as UrlText.Safe does everywhere else (HeaderList already leaves out header values).
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append("Url = ").Append(UrlText.Safe(_url))
+            .Append(", Method = ").Append(_method)
+            .Append(", Headers = ").Append(_headers)
+            .Append(", Body = ").Append(Body)
+            .Append(", CachePolicy = ").Append(CachePolicy)
+            .Append(", TimeoutInterval = ").Append(_timeoutInterval)
+            .Append(", HttpShouldHandleCookies = ").Append(HttpShouldHandleCookies);
+        return true;
+    }
 }
