@@ -46,6 +46,7 @@ public sealed class SessionConfiguration
     private Func<HttpMessageHandler>? _httpMessageHandlerFactory;
     private string _downloadDirectory = DefaultDownloadDirectory;
     private long? _expectContinueThreshold;
+    private EphemeralStores? _ephemeralStores;
 
     private SessionConfiguration(SessionKind kind, string? identifier)
     {
@@ -65,12 +66,20 @@ public sealed class SessionConfiguration
     /// A new ephemeral configuration; every get returns a new object. Its stores live in memory only
     /// and belong to the session created from it.
     /// </summary>
-    public static SessionConfiguration Ephemeral => new(SessionKind.Ephemeral, identifier: null)
+    public static SessionConfiguration Ephemeral
     {
-        _httpCookieStorage = new CookieStorage(),
-        _urlCredentialStorage = new CredentialStorage(),
-        _urlCache = new UrlCache(),
-    };
+        get
+        {
+            var stores = new EphemeralStores(new CookieStorage(), new CredentialStorage(), new UrlCache());
+            return new(SessionKind.Ephemeral, identifier: null)
+            {
+                _httpCookieStorage = stores.Cookies,
+                _urlCredentialStorage = stores.Credentials,
+                _urlCache = stores.Cache,
+                _ephemeralStores = stores,
+            };
+        }
+    }
 
     /// <summary>A new background configuration with the given identifier.</summary>
     /// <param name="identifier">Names the background session; a session created later with the same identifier reconnects to its transfers.</param>
@@ -314,7 +323,14 @@ public sealed class SessionConfiguration
         _httpMessageHandlerFactory = _httpMessageHandlerFactory,
         _downloadDirectory = _downloadDirectory,
         _expectContinueThreshold = _expectContinueThreshold,
+        _ephemeralStores = _ephemeralStores,
     };
+
+    /// <summary>
+    /// The stores the <see cref="Ephemeral"/> factory made, shared by every copy of that configuration; null for other
+    /// kinds. Only these are emptied when the last session using them is invalidated, never a store the caller set.
+    /// </summary>
+    internal EphemeralStores? OwnedEphemeralStores => _ephemeralStores;
 
     /// <summary>A validated, frozen deep copy for a session: nothing the caller does later reaches it.</summary>
     internal SessionConfiguration CloneAndFreeze()
@@ -350,4 +366,46 @@ public sealed class SessionConfiguration
         source is null
             ? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
             : new Dictionary<string, string>(source, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// An ephemeral configuration's own stores and how many live sessions use them: sessions made from one
+    /// configuration (or from <c>session.Configuration</c>'s copy) share them, so they are emptied only when the last
+    /// of those sessions is invalidated.
+    /// </summary>
+    internal sealed class EphemeralStores(CookieStorage cookies, CredentialStorage credentials, UrlCache cache)
+    {
+        private int _sessions;
+
+        public CookieStorage Cookies { get; } = cookies;
+
+        public CredentialStorage Credentials { get; } = credentials;
+
+        public UrlCache Cache { get; } = cache;
+
+        public void Retain() => Interlocked.Increment(ref _sessions);
+
+        /// <summary>Empties those of <paramref name="settings"/>' stores that are these, once no session uses them.</summary>
+        public void Release(SessionConfiguration settings)
+        {
+            if (Interlocked.Decrement(ref _sessions) != 0)
+            {
+                return;
+            }
+
+            if (ReferenceEquals(settings.HttpCookieStorage, Cookies))
+            {
+                Cookies.RemoveAll();
+            }
+
+            if (ReferenceEquals(settings.UrlCache, Cache))
+            {
+                Cache.RemoveAllCachedResponses();
+            }
+
+            if (ReferenceEquals(settings.UrlCredentialStorage, Credentials))
+            {
+                Credentials.RemoveAll();
+            }
+        }
+    }
 }

@@ -16,8 +16,8 @@ public sealed class HttpUrlResponse : UrlResponse
     }
 
     // Content-Type is parsed once (it used to be parsed twice per response).
-    private HttpUrlResponse(Uri url, int statusCode, Version httpVersion, HeaderList headers, MediaTypeHeaderValue? mediaType)
-        : base(url, mediaType?.MediaType, ParseLength(headers), mediaType?.CharSet?.Trim('"'))
+    private HttpUrlResponse(Uri url, int statusCode, Version httpVersion, HeaderList headers, (string? MediaType, string? CharSet) mediaType)
+        : base(url, mediaType.MediaType, ParseLength(headers), mediaType.CharSet)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 100);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 999);
@@ -47,10 +47,46 @@ public sealed class HttpUrlResponse : UrlResponse
     /// <param name="statusCode">The status code.</param>
     public static string LocalizedStringForStatusCode(int statusCode) => StatusPhrases.For(statusCode);
 
-    private static MediaTypeHeaderValue? ParseMediaType(HeaderList headers)
+    private static (string? MediaType, string? CharSet) ParseMediaType(HeaderList headers)
     {
         ArgumentNullException.ThrowIfNull(headers);
-        return MediaTypeHeaderValue.TryParse(headers["Content-Type"], out var parsed) ? parsed : null;
+        var contentType = headers["Content-Type"];
+        if (MediaTypeHeaderValue.TryParse(contentType, out var parsed))
+        {
+            return (parsed.MediaType, parsed.CharSet?.Trim('"'));
+        }
+
+        return contentType is null ? default : ParseLeniently(contentType);
+    }
+
+    /// <summary>
+    /// A Content-Type the strict parser refuses only for a stray or empty parameter (<c>text/html; charset=utf-8;</c>,
+    /// <c>application/json;</c>, <c>charset=</c>) still names its type and charset, as browsers and URLSession read it.
+    /// </summary>
+    private static (string? MediaType, string? CharSet) ParseLeniently(string contentType)
+    {
+        var parts = contentType.Split(';', StringSplitOptions.TrimEntries);
+        var type = parts[0];
+        var slash = type.IndexOf('/', StringComparison.Ordinal);
+        // type "/" subtype, both tokens (RFC 9110 §8.3.1); a token holds no '/', space or other separator.
+        if (slash < 0 || HeaderValidation.FindProblem(type[..slash], "") is not null || HeaderValidation.FindProblem(type[(slash + 1)..], "") is not null)
+        {
+            return default;
+        }
+
+        string? charset = null;
+        foreach (var parameter in parts.AsSpan(1))
+        {
+            var equals = parameter.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0 && parameter.AsSpan(0, equals).Trim().Equals("charset", StringComparison.OrdinalIgnoreCase))
+            {
+                var value = parameter[(equals + 1)..].Trim().Trim('"');
+                charset = value.Length == 0 ? null : value;
+                break;
+            }
+        }
+
+        return (type, charset);
     }
 
     // With a content coding, Content-Length is the coded size, not the length of the body delivered (decoded).

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace UrlSessions;
 
 /// <summary>
@@ -65,4 +67,75 @@ public sealed record UrlRequest
     /// <param name="name">The header name (case-insensitive).</param>
     /// <param name="value">The value.</param>
     public UrlRequest WithHeader(string name, string value) => this with { Headers = Headers.With(name, value) };
+
+    /// <summary>Whether both requests have the same values; headers compare field by field, in order (names case-insensitively).</summary>
+    /// <param name="other">The other request.</param>
+    public bool Equals(UrlRequest? other) =>
+        other is not null
+        && (ReferenceEquals(this, other)
+            || (_url.Equals(other._url)
+                && _method.Equals(other._method)
+                && SameFields(_headers, other._headers)
+                && Equals(Body, other.Body)
+                && CachePolicy == other.CachePolicy
+                && _timeoutInterval == other._timeoutInterval
+                && HttpShouldHandleCookies == other.HttpShouldHandleCookies));
+
+    /// <inheritdoc />
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(_url);
+        hash.Add(_method);
+        foreach (var (name, value) in _headers.Fields)
+        {
+            hash.Add(name, StringComparer.OrdinalIgnoreCase);
+            hash.Add(value, StringComparer.Ordinal);
+        }
+
+        hash.Add(Body);
+        hash.Add(CachePolicy);
+        hash.Add(_timeoutInterval);
+        hash.Add(HttpShouldHandleCookies);
+        return hash.ToHashCode();
+    }
+
+    // The generated ToString printed the URL whole: requests reach logs (directly, or inside TransactionMetrics), so the
+    // URL leaves out its user-info, as UrlText.Safe does everywhere else (HeaderList already leaves out header values).
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append("Url = ").Append(UrlText.Safe(_url))
+            .Append(", Method = ").Append(_method)
+            .Append(", Headers = ").Append(_headers)
+            .Append(", Body = ").Append(Body)
+            .Append(", CachePolicy = ").Append(CachePolicy)
+            .Append(", TimeoutInterval = ").Append(_timeoutInterval)
+            .Append(", HttpShouldHandleCookies = ").Append(HttpShouldHandleCookies);
+        return true;
+    }
+
+    private static bool SameFields(HeaderList left, HeaderList right)
+    {
+        if (ReferenceEquals(left, right))
+        {
+            return true;
+        }
+
+        var a = left.Fields;
+        var b = right.Fields;
+        if (a.Length != b.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Length; i++)
+        {
+            if (!string.Equals(a[i].Key, b[i].Key, StringComparison.OrdinalIgnoreCase) || !string.Equals(a[i].Value, b[i].Value, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }

@@ -54,6 +54,7 @@ public sealed partial class UrlSession : IAsyncDisposable
         DefaultHeaders = BuildDefaultHeaders(Settings);
         Transport = new HttpTransport(this, Settings);
         Timeouts = new TimeoutScheduler(Settings.TimeProvider);
+        Settings.OwnedEphemeralStores?.Retain();
     }
 
     /// <summary>The process-wide session for simple requests: default configuration, no delegate, never invalidated.</summary>
@@ -168,13 +169,9 @@ public sealed partial class UrlSession : IAsyncDisposable
     {
         Transport.Dispose();
         Timeouts.Dispose();
-        if (Settings.Kind == SessionKind.Ephemeral)
-        {
-            // Ephemeral data lives only as long as its session (URLSession purges it on invalidation).
-            Settings.HttpCookieStorage?.RemoveAll();
-            Settings.UrlCache?.RemoveAllCachedResponses();
-            Settings.UrlCredentialStorage?.RemoveAll();
-        }
+        // Ephemeral data lives only as long as its sessions (URLSession purges it on invalidation); a store the caller
+        // set (CookieStorage.Shared, one shared with other sessions) is not the session's to empty.
+        Settings.OwnedEphemeralStores?.Release(Settings);
 
         Log.SessionInvalidated(Logger, ToString());
         var delivered = Delegate is { } sessionDelegate && DelegateInspector.Implements(sessionDelegate, DelegateMember.SessionDidBecomeInvalid)

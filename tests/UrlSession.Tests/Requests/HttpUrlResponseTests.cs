@@ -17,6 +17,31 @@ public sealed class HttpUrlResponseTests
         response.TextEncodingName.Should().Be("ISO-8859-1");
     }
 
+    [Theory]
+    [InlineData("text/html; charset=utf-8;", "text/html", "utf-8")]
+    [InlineData("application/json;", "application/json", null)]
+    [InlineData("text/plain;;charset=\"UTF-8\"", "text/plain", "UTF-8")]
+    [InlineData("text/html; charset=", "text/html", null)]
+    [InlineData("text/csv; header; charset=iso-8859-1", "text/csv", "iso-8859-1")]
+    public void A_Content_Type_with_a_stray_or_empty_parameter_still_gives_MimeType_and_TextEncodingName(string contentType, string mimeType, string? encoding)
+    {
+        // Servers do send these (a trailing ';' is common); browsers and URLSession still read the type and charset.
+        var response = Response(headers: ("Content-Type", contentType));
+
+        response.MimeType.Should().Be(mimeType);
+        response.TextEncodingName.Should().Be(encoding);
+    }
+
+    [Theory]
+    [InlineData("html")]
+    [InlineData("text/")]
+    [InlineData("/html")]
+    [InlineData("text html/plain;")]
+    public void A_Content_Type_without_a_type_and_subtype_gives_no_MimeType(string contentType)
+    {
+        Response(headers: ("Content-Type", contentType)).MimeType.Should().BeNull();
+    }
+
     [Fact]
     public void Without_Content_Type_MimeType_and_encoding_are_null()
     {

@@ -102,4 +102,28 @@ public sealed class UrlRequestTests
 
         create.Should().NotThrow("a relative URL fails the task, not the request's construction");
     }
+
+    [Fact]
+    public void ToString_leaves_out_the_urls_user_info()
+    {
+        // Requests reach logs (directly, or inside TransactionMetrics): like HeaderList, they must not print secrets.
+        var request = new UrlRequest(new Uri("http://user:hunter2@example.test/a?b=1")).WithHeader("Authorization", "Bearer s3cret");
+
+        var text = request.ToString();
+
+        text.Should().Contain("http://example.test/a?b=1").And.NotContain("hunter2").And.NotContain("user:").And.NotContain("s3cret");
+    }
+
+    [Fact]
+    public void Requests_with_equal_headers_are_equal()
+    {
+        var a = new UrlRequest(Url).WithHeader("Accept", "text/plain").WithHeader("X-Id", "1");
+        var b = new UrlRequest(Url).WithHeader("Accept", "text/plain").WithHeader("X-Id", "1");
+
+        a.Should().Be(b);
+        a.GetHashCode().Should().Be(b.GetHashCode());
+        a.WithHeader("X-Id", "2").Should().NotBe(b);
+        a.Headers.Add("X-Id", "1").Should().NotBeSameAs(a.Headers);
+        (a with { Headers = a.Headers.Add("X-Id", "1") }).Should().NotBe(b, "a repeated field is a different request");
+    }
 }

@@ -142,4 +142,52 @@ public sealed class InvalidationTests
         task.Error!.Code.Should().Be(UrlErrorCode.Cancelled);
         UrlSession.Shared.Should().BeSameAs(UrlSession.Shared);
     }
+
+    private static readonly Uri CookieUrl = new("http://example.test/");
+
+    private static CookieStorage StorageWithCookie()
+    {
+        var storage = new CookieStorage();
+        storage.SetCookie(new Cookie("id", "1", "/", "example.test"));
+        return storage;
+    }
+
+    [Fact]
+    public async Task Invalidating_an_ephemeral_session_empties_the_stores_its_configuration_made()
+    {
+        var configuration = MockSession.Configuration(new MockHttpMessageHandler());
+        configuration.HttpCookieStorage!.SetCookie(new Cookie("id", "1", "/", "example.test"));
+        var session = new UrlSession(configuration);
+
+        await session.DisposeAsync();
+
+        configuration.HttpCookieStorage.GetCookies(CookieUrl).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Invalidating_an_ephemeral_session_leaves_a_store_the_caller_supplied()
+    {
+        var configuration = MockSession.Configuration(new MockHttpMessageHandler());
+        var callersCookies = StorageWithCookie();
+        configuration.HttpCookieStorage = callersCookies;
+        var session = new UrlSession(configuration);
+
+        await session.DisposeAsync();
+
+        callersCookies.GetCookies(CookieUrl).Should().ContainSingle("the store is the caller's (it may be CookieStorage.Shared), not the session's");
+    }
+
+    [Fact]
+    public async Task Invalidating_an_ephemeral_session_leaves_the_stores_of_a_live_session_made_from_its_configuration()
+    {
+        var first = MockSession.Create(new MockHttpMessageHandler());
+        var second = new UrlSession(first.Configuration);
+        second.Configuration.HttpCookieStorage!.SetCookie(new Cookie("id", "1", "/", "example.test"));
+
+        await first.DisposeAsync();
+        second.Configuration.HttpCookieStorage!.GetCookies(CookieUrl).Should().ContainSingle("the second session still runs");
+        await second.DisposeAsync();
+
+        second.Configuration.HttpCookieStorage!.GetCookies(CookieUrl).Should().BeEmpty("the last session using them is gone");
+    }
 }
