@@ -366,46 +366,4 @@ public sealed class SessionConfiguration
         source is null
             ? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
             : new Dictionary<string, string>(source, StringComparer.OrdinalIgnoreCase);
-
-    /// <summary>
-    /// An ephemeral configuration's own stores and how many live sessions use them: sessions made from one
-    /// configuration (or from <c>session.Configuration</c>'s copy) share them, so they are emptied only when the last
-    /// of those sessions is invalidated.
-    /// </summary>
-    internal sealed class EphemeralStores(CookieStorage cookies, CredentialStorage credentials, UrlCache cache)
-    {
-        private int _sessions;
-
-        public CookieStorage Cookies { get; } = cookies;
-
-        public CredentialStorage Credentials { get; } = credentials;
-
-        public UrlCache Cache { get; } = cache;
-
-        public void Retain() => Interlocked.Increment(ref _sessions);
-
-        /// <summary>Empties those of <paramref name="settings"/>' stores that are these, once no session uses them.</summary>
-        public void Release(SessionConfiguration settings)
-        {
-            if (Interlocked.Decrement(ref _sessions) != 0)
-            {
-                return;
-            }
-
-            if (ReferenceEquals(settings.HttpCookieStorage, Cookies))
-            {
-                Cookies.RemoveAll();
-            }
-
-            if (ReferenceEquals(settings.UrlCache, Cache))
-            {
-                Cache.RemoveAllCachedResponses();
-            }
-
-            if (ReferenceEquals(settings.UrlCredentialStorage, Credentials))
-            {
-                Credentials.RemoveAll();
-            }
-        }
-    }
 }
