@@ -120,6 +120,9 @@ internal static class FileNames
         return segment.Length == 0 ? null : segment;
     }
 
+    // Direction overrides and isolates make "gpj.exe" display as "exe.jpg": a file-name spoofing trick.
+    private static bool IsBidiControl(char c) => c is '\u061C' or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
+
     public static string Sanitize(string? name)
     {
         if (string.IsNullOrWhiteSpace(name))
@@ -129,7 +132,7 @@ internal static class FileNames
 
         // Keep only the last component whatever separator the server used, then drop what a file system rejects.
         var lastComponent = name.Split('/', '\\').Last();
-        var cleaned = new string(lastComponent.Where(c => !char.IsControl(c) && Array.IndexOf(Path.GetInvalidFileNameChars(), c) < 0 && c is not (':' or '*' or '?' or '"' or '<' or '>' or '|')).ToArray())
+        var cleaned = new string(lastComponent.Where(c => !char.IsControl(c) && !IsBidiControl(c) && Array.IndexOf(Path.GetInvalidFileNameChars(), c) < 0 && c is not (':' or '*' or '?' or '"' or '<' or '>' or '|')).ToArray())
             .Trim().TrimStart('.').TrimEnd('.', ' ');
         if (cleaned.Length == 0)
         {

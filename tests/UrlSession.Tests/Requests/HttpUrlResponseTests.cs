@@ -88,6 +88,14 @@ public sealed class HttpUrlResponseTests
     }
 
     [Theory]
+    [InlineData("attachment; filename*=UTF-8''invoice%E2%80%AEgpj.exe", "invoicegpj.exe")]
+    [InlineData("attachment; filename*=UTF-8''a%E2%81%A6b%E2%81%A9%E2%80%8Fc.txt", "abc.txt")]
+    public void SuggestedFilename_drops_direction_controls_that_disguise_an_extension(string header, string expected)
+    {
+        Suggested(header).Should().Be(expected);
+    }
+
+    [Theory]
     [InlineData("attachment; filename=\"../../etc/passwd\"", "passwd")]
     [InlineData("attachment; filename=\"..\\\\..\\\\windows\\\\win.ini\"", "win.ini")]
     [InlineData("attachment; filename*=UTF-8''..%2F..%2Fsecret.txt", "secret.txt")]
