@@ -70,24 +70,50 @@ internal static class HttpAuthentication
         return first;
     }
 
+    /// <summary>The realm auth-param (RFC 9110 §11.2), read parameter by parameter so "xrealm=" or a quoted "realm=" inside another value is not taken for it.</summary>
     private static string? Realm(AuthenticationHeaderValue challenge)
     {
-        const string Key = "realm=";
-        var parameter = challenge.Parameter;
-        var start = parameter?.IndexOf(Key, StringComparison.OrdinalIgnoreCase) ?? -1;
-        if (start < 0)
+        var text = challenge.Parameter.AsSpan();
+        while (true)
         {
-            return null;
-        }
+            text = text.TrimStart(" \t,");
+            var equals = text.IndexOf('=');
+            if (equals <= 0)
+            {
+                return null;
+            }
 
-        var value = parameter![(start + Key.Length)..];
-        if (value.StartsWith('"'))
-        {
-            var end = value.IndexOf('"', 1);
-            return end > 0 ? value[1..end] : value[1..];
-        }
+            var name = text[..equals].Trim();
+            text = text[(equals + 1)..].TrimStart(" \t");
+            string value;
+            if (text.StartsWith("\""))
+            {
+                var quoted = new System.Text.StringBuilder();
+                var i = 1;
+                for (; i < text.Length && text[i] != '"'; i++)
+                {
+                    if (text[i] == '\\' && i + 1 < text.Length)
+                    {
+                        i++;
+                    }
 
-        var comma = value.IndexOf(',');
-        return comma >= 0 ? value[..comma].Trim() : value.Trim();
+                    quoted.Append(text[i]);
+                }
+
+                value = quoted.ToString();
+                text = text[Math.Min(i + 1, text.Length)..];
+            }
+            else
+            {
+                var comma = text.IndexOf(',');
+                value = (comma >= 0 ? text[..comma] : text).Trim().ToString();
+                text = comma >= 0 ? text[comma..] : [];
+            }
+
+            if (name.Equals("realm", StringComparison.OrdinalIgnoreCase))
+            {
+                return value;
+            }
+        }
     }
 }

@@ -11,7 +11,7 @@ public sealed class BasicChallengeTests
     private static readonly Uri Url = new("https://example.test/private");
     private static readonly string Expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("alice:s3cret"));
 
-    private static (MockHttpMessageHandler Mock, ConcurrentQueue<Received> Received) Server()
+    private static (MockHttpMessageHandler Mock, ConcurrentQueue<Received> Received) Server(string challengeHeader = "Basic realm=\"vault\"")
     {
         var mock = new MockHttpMessageHandler();
         var received = new ConcurrentQueue<Received>();
@@ -25,7 +25,7 @@ public sealed class BasicChallengeTests
             }
 
             var challenge = new HttpResponseMessage(HttpStatusCode.Unauthorized) { Content = new StringContent("who are you") };
-            challenge.Headers.WwwAuthenticate.ParseAdd("Basic realm=\"vault\"");
+            challenge.Headers.WwwAuthenticate.ParseAdd(challengeHeader);
             return challenge;
         });
         return (mock, received);
@@ -48,6 +48,23 @@ public sealed class BasicChallengeTests
         challenge.ProtectionSpace.AuthenticationMethod.Should().Be(ProtectionSpace.AuthenticationMethodHttpBasic);
         challenge.PreviousFailureCount.Should().Be(0);
         challenge.FailureResponse!.StatusCode.Should().Be(401);
+    }
+
+    [Theory]
+    [InlineData("Basic xrealm=\"evil\", realm=\"vault\"", "vault")]
+    [InlineData("Basic charset=\"realm=evil\", realm=\"vault\"", "vault")]
+    [InlineData("Basic realm=\"the \\\"vault\\\"\", charset=\"UTF-8\"", "the \"vault\"")]
+    [InlineData("Basic charset=UTF-8, realm=vault", "vault")]
+    [InlineData("Basic charset=\"UTF-8\"", null)]
+    public async Task The_protection_space_realm_is_the_realm_parameter_and_no_other(string header, string? realm)
+    {
+        var (mock, _) = Server(header);
+        var recorder = new ChallengeDelegate(UrlCredential.ForUser("alice", "s3cret", CredentialPersistence.None));
+        await using var session = MockSession.Create(mock, recorder);
+
+        await session.DataAsync(Url);
+
+        recorder.Challenges.Single().ProtectionSpace.Realm.Should().Be(realm);
     }
 
     [Fact]
