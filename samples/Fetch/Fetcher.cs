@@ -13,11 +13,14 @@ internal enum FetchOutcome
 /// <summary>One download to one output file, continuing from <c>&lt;output&gt;.resume</c> when it exists.</summary>
 internal static class Fetcher
 {
-    /// <summary>The URL's last path segment, as wget names its output; index.html for a bare host.</summary>
+    /// <summary>
+    /// The URL's last path segment, as wget names its output; index.html for a bare host. An escaped slash can make
+    /// that segment "." or ".." (<c>/x%2F..</c>), which would name the current or parent folder: index.html then too.
+    /// </summary>
     public static string DefaultOutputName(Uri url)
     {
         var name = Path.GetFileName(Uri.UnescapeDataString(url.AbsolutePath));
-        return string.IsNullOrWhiteSpace(name) || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 ? "index.html" : name;
+        return string.IsNullOrWhiteSpace(name) || name is "." or ".." || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 ? "index.html" : name;
     }
 
     /// <summary>Downloads <paramref name="url"/> to <paramref name="output"/>; cancelling <paramref name="interrupt"/> pauses it into a .resume file.</summary>

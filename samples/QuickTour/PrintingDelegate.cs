@@ -8,6 +8,9 @@ internal sealed class PrintingDelegate : IDataTaskDelegate
 {
     private readonly TaskCompletionSource _invalidated = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    // Only touched on the serial delegate queue: no lock needed.
+    private readonly Dictionary<long, long> _delivered = [];
+
     /// <summary>Completes once <see cref="DidBecomeInvalid"/> arrived.</summary>
     public Task Invalidated => _invalidated.Task;
 
@@ -19,8 +22,14 @@ internal sealed class PrintingDelegate : IDataTaskDelegate
         return ValueTask.FromResult(ResponseDisposition.Allow);
     }
 
-    public void DidReceiveData(UrlSession session, DataTask task, ReadOnlyMemory<byte> data) =>
-        Tour.Print($"[delegate] task {task.TaskIdentifier}: chunk of {data.Length,6} bytes (total {task.CountOfBytesReceived})");
+    public void DidReceiveData(UrlSession session, DataTask task, ReadOnlyMemory<byte> data)
+    {
+        // Counted here, not read from task.CountOfBytesReceived: the session reads ahead of the delegate (up to its
+        // 1 MiB window), so that counter is already past the chunks delivered so far.
+        var total = _delivered.GetValueOrDefault(task.TaskIdentifier) + data.Length;
+        _delivered[task.TaskIdentifier] = total;
+        Tour.Print($"[delegate] task {task.TaskIdentifier}: chunk of {data.Length,6} bytes (total {total})");
+    }
 
     public void DidComplete(UrlSession session, SessionTask task, UrlError? error) =>
         Tour.Print(error is null

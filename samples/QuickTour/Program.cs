@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using UrlSessions;
 using UrlSessions.Samples.QuickTour;
 
@@ -82,7 +83,7 @@ var sent = new UploadProgress();
 var (echo, _) = await session.UploadAsync(uploadRequest.WithHeader("Content-Type", "application/octet-stream"), payload, sent);
 Tour.Print($"bytes: {sent.Summary}");
 Tour.Print($"server: {Encoding.UTF8.GetString(echo)}");
-Tour.Print($"ours:   sha256 {Convert.ToHexStringLower(SHA256.HashData(payload))}");
+Tour.Print($"sha256 {SameHash(echo, payload)} the bytes sent");
 
 var uploadFile = Path.Combine(Path.GetTempPath(), $"quicktour-{Environment.ProcessId}.json");
 await File.WriteAllTextAsync(uploadFile, $"{{\"hello\":\"from a file\",\"padding\":\"{new string('x', 150 * 1024)}\"}}");
@@ -93,6 +94,7 @@ try
     var (fileEcho, _) = await session.UploadAsync(uploadRequest, uploadFile, fileProgress);
     Tour.Print($"file:  {fileProgress.Summary}");
     Tour.Print($"server: {Encoding.UTF8.GetString(fileEcho)}");
+    Tour.Print($"sha256 {SameHash(fileEcho, await File.ReadAllBytesAsync(uploadFile))} the file");
 }
 finally
 {
@@ -167,6 +169,14 @@ await watcher.Invalidated;
 Console.WriteLine();
 Console.WriteLine($"Tour finished in {clock.Elapsed.TotalSeconds:0.0} s.");
 return 0;
+
+// Whether the SHA-256 the upload endpoint echoed is the hash of what we sent.
+static string SameHash(byte[] echo, byte[] sent)
+{
+    using var reply = JsonDocument.Parse(echo);
+    var received = reply.RootElement.GetProperty("sha256").GetString();
+    return received == Convert.ToHexStringLower(SHA256.HashData(sent)) ? "matches" : "DIFFERS FROM";
+}
 
 // A loopback port nothing listens on: bind one, note its number, close it.
 static int ClosedLoopbackPort()

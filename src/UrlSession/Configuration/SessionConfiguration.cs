@@ -63,8 +63,8 @@ public sealed class SessionConfiguration
     };
 
     /// <summary>
-    /// A new ephemeral configuration; every get returns a new object. Its stores live in memory only
-    /// and belong to the session created from it.
+    /// A new ephemeral configuration; every get returns a new object. Its stores live in memory only, are shared by
+    /// the sessions created from it (or from its copies) and are emptied when the last of those is invalidated.
     /// </summary>
     public static SessionConfiguration Ephemeral
     {
@@ -82,7 +82,7 @@ public sealed class SessionConfiguration
     }
 
     /// <summary>A new background configuration with the given identifier.</summary>
-    /// <param name="identifier">Names the background session; a session created later with the same identifier reconnects to its transfers.</param>
+    /// <param name="identifier">Names the background session. Background transfers are not built yet: the session runs in process, like a default one.</param>
     /// <exception cref="ArgumentException"><paramref name="identifier"/> is null, empty or white space.</exception>
     public static SessionConfiguration Background(string identifier)
     {

@@ -154,7 +154,7 @@ public sealed partial class UrlSession : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    /// <summary>Writes the stores to their backing storage and closes idle connections; later tasks use new connections.</summary>
+    /// <summary>Closes idle connections (the stores live in memory, so there is nothing to write yet); later tasks use new connections.</summary>
     public Task FlushAsync()
     {
         // The stores of this version live in memory, so closing connections is all there is to flush.
