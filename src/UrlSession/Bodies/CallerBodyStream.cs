@@ -11,7 +11,7 @@ internal sealed class CallerBodyStream(PipeReader reader, DataTask task) : Strea
 {
     private int _disposed;
 
-    public override bool CanRead => true;
+    public override bool CanRead => Volatile.Read(ref _disposed) == 0;
 
     public override bool CanSeek => false;
 
@@ -29,6 +29,8 @@ internal sealed class CallerBodyStream(PipeReader reader, DataTask task) : Strea
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        // The Stream contract; the completed pipe reader would throw an InvalidOperationException about pipes.
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (buffer.IsEmpty)
         {
             return 0;

@@ -69,6 +69,48 @@ public sealed class CallerBodyStreamTests
         recorder.DidCompleteCount.Should().Be(1);
     }
 
+    [Fact]
+    public async Task Every_read_after_the_task_failed_throws_the_tasks_error()
+    {
+        var body = new GatedStream();
+        body.Feed(new byte[100]);
+        var mock = new MockHttpMessageHandler();
+        mock.When(Url.ToString()).Respond(_ => body.Response());
+        var recorder = new CompletionRecorder();
+        await using var session = MockSession.Create(mock);
+        var (_, stream) = await session.BytesAsync(Url, recorder);
+        var task = (DataTask)(await session.GetAllTasksAsync()).Single();
+        await stream.ReadExactlyAsync(new byte[100]);
+
+        task.Cancel();
+        await task.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+
+        for (var i = 0; i < 2; i++)
+        {
+            (await FluentActions.Awaiting(() => stream.ReadAsync(new byte[10]).AsTask()).Should().ThrowAsync<UrlError>())
+                .Which.Should().BeSameAs(task.Error);
+        }
+
+        await stream.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Reading_after_dispose_throws_ObjectDisposedException()
+    {
+        var body = new GatedStream();
+        body.Feed(new byte[100]);
+        var mock = new MockHttpMessageHandler();
+        mock.When(Url.ToString()).Respond(_ => body.Response());
+        await using var session = MockSession.Create(mock);
+        var (_, stream) = await session.BytesAsync(Url);
+
+        await stream.DisposeAsync();
+
+        await FluentActions.Awaiting(() => stream.ReadAsync(new byte[10]).AsTask()).Should().ThrowAsync<ObjectDisposedException>();
+        FluentActions.Invoking(() => stream.Read(new byte[10], 0, 10)).Should().Throw<ObjectDisposedException>();
+        stream.CanRead.Should().BeFalse();
+    }
+
     private sealed class CompletionRecorder : RecordingDelegate
     {
         private readonly TaskCompletionSource<UrlError?> _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
