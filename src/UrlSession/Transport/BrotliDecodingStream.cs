@@ -83,8 +83,16 @@ internal sealed class BrotliDecodingStream(Stream source) : Stream
             return ValueTask.FromCanceled<int>(cancellationToken);
         }
 
-        // Most reads are served from input already staged: no async state machine for them.
-        return TryDecode(buffer.Span, out var written) ? new ValueTask<int>(written) : ReadSlowAsync(buffer, cancellationToken);
+        // Most reads are served from input already staged: no async state machine for them. Corrupt data faults the
+        // returned task, as an async read's failure should, rather than throwing from the call.
+        try
+        {
+            return TryDecode(buffer.Span, out var written) ? new ValueTask<int>(written) : ReadSlowAsync(buffer, cancellationToken);
+        }
+        catch (InvalidDataException ex)
+        {
+            return ValueTask.FromException<int>(ex);
+        }
     }
 
     public override void Flush()
