@@ -169,7 +169,11 @@ internal static class BodyPump
             // holds several segments and they go out together (each still its own DidReceiveData, in order).
             batch.Buffer = buffer;
             batch.Delivered = buffer.Start;
-            await task.Session.Dispatcher.Invoke(nameof(IDataTaskDelegate.DidReceiveData), batch.DeliverAction).ConfigureAwait(false);
+            if (await task.Session.Dispatcher.Invoke(nameof(IDataTaskDelegate.DidReceiveData), batch.DeliverAction).ConfigureAwait(false) is { } failure)
+            {
+                throw failure;
+            }
+
             var delivered = batch.Delivered;
             batch.Buffer = default;
 

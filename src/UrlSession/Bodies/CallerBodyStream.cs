@@ -11,7 +11,7 @@ internal sealed class CallerBodyStream(PipeReader reader, DataTask task) : Strea
 {
     private int _disposed;
 
-    public override bool CanRead => true;
+    public override bool CanRead => Volatile.Read(ref _disposed) == 0;
 
     public override bool CanSeek => false;
 
@@ -29,6 +29,8 @@ internal sealed class CallerBodyStream(PipeReader reader, DataTask task) : Strea
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        // The Stream contract; the completed pipe reader would throw an InvalidOperationException about pipes.
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (buffer.IsEmpty)
         {
             return 0;
@@ -78,10 +80,42 @@ internal sealed class CallerBodyStream(PipeReader reader, DataTask task) : Strea
     {
         if (disposing && Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            // Completing the reader tells the pump nobody reads any more; a pump still filling then cancels the task.
+            var ended = BodyEnded();
+
+            // Completing the reader tells the pump nobody reads any more, but only at its next flush: a pump waiting
+            // on a quiet server (or a suspension) would not see it until the server sent more, so cancel now.
             reader.Complete();
+            if (!ended)
+            {
+                task.Cancel();
+            }
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>True when the pump already completed the pipe: the whole body arrived (or the task failed).</summary>
+    private bool BodyEnded()
+    {
+        try
+        {
+            if (!reader.TryRead(out var result))
+            {
+                return false;
+            }
+
+            reader.AdvanceTo(result.Buffer.Start);
+            return result.IsCompleted;
+        }
+        catch (UrlError)
+        {
+            // The pump completed the pipe with the task's error: the task is failing already.
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            // A read is in progress on another thread: the body has not been read to its end.
+            return false;
+        }
     }
 }

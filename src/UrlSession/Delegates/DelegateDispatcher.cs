@@ -47,19 +47,25 @@ internal sealed class DelegateDispatcher(TaskScheduler scheduler, ILogger logger
         }
     }
 
-    /// <summary>Queues an event whose exception fails the task; the returned task faults with <see cref="DelegateFailureException"/>.</summary>
-    public Task Invoke(string member, Action action) => Chain(_ =>
+    /// <summary>
+    /// Queues an event whose exception fails the task: the returned task's result is the <see cref="DelegateFailureException"/>
+    /// to throw (null when the event ran through). It never faults, because it becomes the queue's tail: a faulted tail
+    /// would make <see cref="Drained"/> throw one task's delegate failure into another task's completion.
+    /// </summary>
+    public Task<DelegateFailureException?> Invoke(string member, Action action)
     {
-        try
+        lock (_lock)
         {
-            action();
+            var next = _tail.ContinueWith(
+                static (_, queued) => ((QueuedInvoke)queued!).Run(),
+                new QueuedInvoke(member, action, logger),
+                CancellationToken.None,
+                TaskContinuationOptions.DenyChildAttach,
+                Scheduler);
+            _tail = next;
+            return next;
         }
-        catch (Exception ex)
-        {
-            Log.DelegateThrew(logger, member, ex);
-            throw new DelegateFailureException(member, ex);
-        }
-    });
+    }
 
     /// <summary>Queues a decision and returns its answer; the queue waits for the decision before the next event.</summary>
     public Task<T> Ask<T>(string member, Func<ValueTask<T>> decision)
@@ -93,16 +99,6 @@ internal sealed class DelegateDispatcher(TaskScheduler scheduler, ILogger logger
         }
     }
 
-    private Task Chain(Action<Task> action)
-    {
-        lock (_lock)
-        {
-            var next = _tail.ContinueWith(action, CancellationToken.None, TaskContinuationOptions.DenyChildAttach, Scheduler);
-            _tail = next;
-            return next;
-        }
-    }
-
     private sealed class QueuedEvent<TState>(string member, Action<TState> action, TState state, ILogger logger)
     {
         public void Run()
@@ -114,6 +110,23 @@ internal sealed class DelegateDispatcher(TaskScheduler scheduler, ILogger logger
             catch (Exception ex)
             {
                 Log.DelegateThrew(logger, member, ex);
+            }
+        }
+    }
+
+    private sealed class QueuedInvoke(string member, Action action, ILogger logger)
+    {
+        public DelegateFailureException? Run()
+        {
+            try
+            {
+                action();
+                return null;
+            }
+            catch (Exception ex)
+            {
+                Log.DelegateThrew(logger, member, ex);
+                return new DelegateFailureException(member, ex);
             }
         }
     }

@@ -285,7 +285,12 @@ public sealed partial class DownloadTask
             if (DelegateFor<IDownloadTaskDelegate>(DelegateMember.DidFinishDownloading) is { } target)
             {
                 // Moving a large file can take a while: that is not the server stalling.
-                await WaitForDelegateAsync(Session.Dispatcher.Invoke(nameof(IDownloadTaskDelegate.DidFinishDownloading), () => target.DidFinishDownloading(Session, this, path))).ConfigureAwait(false);
+                var finished = Session.Dispatcher.Invoke(nameof(IDownloadTaskDelegate.DidFinishDownloading), () => target.DidFinishDownloading(Session, this, path));
+                await WaitForDelegateAsync(finished).ConfigureAwait(false);
+                if (await finished.ConfigureAwait(false) is { } failure)
+                {
+                    throw failure;
+                }
             }
         }
         finally

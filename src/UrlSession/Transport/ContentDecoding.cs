@@ -9,6 +9,9 @@ namespace UrlSessions;
 /// Content-Encoding and Content-Length (the download resume logic needs to see that a coding was applied); its
 /// <see cref="UrlResponse.ExpectedContentLength"/> is -1 then, since the decoded length is unknown.
 /// Corrupt data throws <see cref="InvalidDataException"/>, which maps to <see cref="UrlErrorCode.CannotDecodeContentData"/>.
+/// A truncated "br" body is corrupt data too (<see cref="BrotliDecodingStream"/>). A truncated gzip or deflate body is
+/// not caught: GZipStream and DeflateStream report it only under a process-wide AppContext switch, and neither says
+/// where its deflate data ended, so a gzip trailer check could not find the members of a concatenated body.
 /// </summary>
 internal static class ContentDecoding
 {
@@ -95,7 +98,8 @@ internal static class ContentDecoding
 
         if (coding.Equals("br", StringComparison.OrdinalIgnoreCase))
         {
-            return new BrotliStream(body, CompressionMode.Decompress);
+            // Not BrotliStream: it lets a truncated body through as a shorter one.
+            return new BrotliDecodingStream(body);
         }
 
         return coding.Equals("identity", StringComparison.OrdinalIgnoreCase) ? body : null;

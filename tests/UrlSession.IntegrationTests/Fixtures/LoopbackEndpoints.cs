@@ -75,6 +75,8 @@ internal static class LoopbackEndpoints
         app.MapGet("/gzip", (HttpContext context) => Compressed(context, "gzip", s => new GZipStream(s, CompressionLevel.Optimal, leaveOpen: true)));
         app.MapGet("/deflate", (HttpContext context) => Compressed(context, "deflate", s => new ZLibStream(s, CompressionLevel.Optimal, leaveOpen: true)));
         app.MapGet("/br", (HttpContext context) => Compressed(context, "br", s => new BrotliStream(s, CompressionLevel.Optimal, leaveOpen: true)));
+        // A br body cut short, sent complete for its (shorter) Content-Length: only the decoder can tell.
+        app.MapGet("/truncated-br", (HttpContext context) => Compressed(context, "br", s => new BrotliStream(s, CompressionLevel.Optimal, leaveOpen: true), cut: 5));
         app.MapGet("/bad-gzip", async (HttpContext context) =>
         {
             var garbage = Encoding.ASCII.GetBytes("this is certainly not a gzip stream, not at all");
@@ -195,7 +197,7 @@ internal static class LoopbackEndpoints
             Encoding.UTF8.GetString(body))).ExecuteAsync(context);
     }
 
-    private static async Task Compressed(HttpContext context, string encoding, Func<Stream, Stream> compressor)
+    private static async Task Compressed(HttpContext context, string encoding, Func<Stream, Stream> compressor, int cut = 0)
     {
         using var buffer = new MemoryStream();
         await using (var compressing = compressor(buffer))
@@ -205,7 +207,7 @@ internal static class LoopbackEndpoints
 
         context.Response.Headers.ContentEncoding = encoding;
         context.Response.ContentType = "text/plain";
-        context.Response.ContentLength = buffer.Length;
-        await context.Response.Body.WriteAsync(buffer.ToArray());
+        context.Response.ContentLength = buffer.Length - cut;
+        await context.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length - cut));
     }
 }

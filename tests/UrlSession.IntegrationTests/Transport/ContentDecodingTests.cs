@@ -48,4 +48,14 @@ public sealed class ContentDecodingTests(LoopbackServer server) : IClassFixture<
 
         (await act.Should().ThrowAsync<UrlError>()).Which.Code.Should().Be(UrlErrorCode.CannotDecodeContentData);
     }
+
+    [Fact]
+    public async Task A_truncated_br_body_fails_with_CannotDecodeContentData_not_as_a_shorter_body()
+    {
+        await using var session = Helpers.Sessions.Ephemeral();
+
+        var act = () => session.DataAsync(server.HttpUrl("/truncated-br"));
+
+        (await act.Should().ThrowAsync<UrlError>()).Which.Code.Should().Be(UrlErrorCode.CannotDecodeContentData);
+    }
 }
