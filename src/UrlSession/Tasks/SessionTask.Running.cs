@@ -82,9 +82,20 @@ public abstract partial class SessionTask
         _timeouts?.Touch();
         if (DelegateFor<ISessionTaskDelegate>(DelegateMember.DidSendBodyData) is { } target)
         {
-            // Once per chunk sent: the arguments travel as state, so the queued event is the only allocation.
-            var sent = (Target: target, Task: this, Count: count, Total: total, Expected: CountOfBytesExpectedToSend);
-            _ = Session.Dispatcher.Post(nameof(ISessionTaskDelegate.DidSendBodyData), static e => e.Target.DidSendBodyData(e.Task.Session, e.Task, e.Count, e.Total, e.Expected), sent);
+            // Over HTTP/2 the response can complete the task while the body is still going out. Checked and posted
+            // under the state lock: DidComplete is posted only after the state turned Completed under that lock, so a
+            // body-sent event is either queued before it or not at all.
+            lock (StateLock)
+            {
+                if (_state == SessionTaskState.Completed)
+                {
+                    return;
+                }
+
+                // Once per chunk sent: the arguments travel as state, so the queued event is the only allocation.
+                var sent = (Target: target, Task: this, Count: count, Total: total, Expected: CountOfBytesExpectedToSend);
+                _ = Session.Dispatcher.Post(nameof(ISessionTaskDelegate.DidSendBodyData), static e => e.Target.DidSendBodyData(e.Task.Session, e.Task, e.Count, e.Total, e.Expected), sent);
+            }
         }
     }
 
