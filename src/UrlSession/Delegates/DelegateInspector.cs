@@ -34,6 +34,9 @@ internal static class DelegateInspector
         (typeof(IDownloadTaskDelegate), nameof(IDownloadTaskDelegate.DidFinishDownloading), DelegateMember.DidFinishDownloading),
         (typeof(IDownloadTaskDelegate), nameof(IDownloadTaskDelegate.DidWriteData), DelegateMember.DidWriteData),
         (typeof(IDownloadTaskDelegate), nameof(IDownloadTaskDelegate.DidResumeAtOffset), DelegateMember.DidResumeAtOffset),
+        (typeof(IDataTaskDelegate), nameof(IDataTaskDelegate.DidBecomeStreamTask), DelegateMember.DidBecomeStreamTask),
+        (typeof(IStreamTaskDelegate), nameof(IStreamTaskDelegate.ReadClosed), DelegateMember.ReadClosed),
+        (typeof(IStreamTaskDelegate), nameof(IStreamTaskDelegate.WriteClosed), DelegateMember.WriteClosed),
     ];
 
     public static bool Implements(object? target, DelegateMember member) =>

@@ -25,4 +25,7 @@ internal enum DelegateMember
     DidFinishDownloading = 1 << 17,
     DidWriteData = 1 << 18,
     DidResumeAtOffset = 1 << 19,
+    DidBecomeStreamTask = 1 << 20,
+    ReadClosed = 1 << 21,
+    WriteClosed = 1 << 22,
 }

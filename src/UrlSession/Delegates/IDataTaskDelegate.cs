@@ -18,6 +18,17 @@ public interface IDataTaskDelegate : ISessionTaskDelegate
     {
     }
 
+    /// <summary>
+    /// The data task became a stream task (after <see cref="ResponseDisposition.BecomeStream"/>); the data task reports
+    /// no more events. Read the rest of the response (and, after 101 Switching Protocols, write) through the stream task.
+    /// </summary>
+    /// <param name="session">The session.</param>
+    /// <param name="dataTask">The data task.</param>
+    /// <param name="streamTask">The stream task that carries on with the connection.</param>
+    void DidBecomeStreamTask(UrlSession session, DataTask dataTask, StreamTask streamTask)
+    {
+    }
+
     /// <summary>A chunk of the body arrived, in order. The memory is valid during the call only: copy what you keep.</summary>
     /// <param name="session">The session.</param>
     /// <param name="task">The task.</param>

@@ -9,6 +9,9 @@ public enum ResponseDisposition
     Allow,
     /// <summary>Turn the task into a download task that writes the body to a file.</summary>
     BecomeDownload,
-    /// <summary>Turn the task into a stream task.</summary>
+    /// <summary>
+    /// Turn the task into a <see cref="StreamTask"/> that reads the body as raw bytes on demand and, after a
+    /// <c>101 Switching Protocols</c> response, writes to the connection too.
+    /// </summary>
     BecomeStream,
 }

@@ -75,12 +75,16 @@ public class DataTask : SessionTask
                     Cancellation.Token.ThrowIfCancellationRequested();
                     await BecomeDownloadAsync(message, response).ConfigureAwait(false);
                     return;
-                case ResponseDisposition.BecomeDownload:
-                    // DataAsync, UploadAsync and BytesAsync return the body to their caller: handed to a download task it
+                case ResponseDisposition.BecomeStream when Mode == DataTaskMode.Delegate:
+                    Cancellation.Token.ThrowIfCancellationRequested();
+                    await BecomeStreamAsync(message, response).ConfigureAwait(false);
+                    return;
+                case ResponseDisposition.BecomeDownload or ResponseDisposition.BecomeStream:
+                    // DataAsync, UploadAsync and BytesAsync return the body to their caller: handed to another task it
                     // would never arrive (an empty "success", or a BytesAsync that never returns).
-                    throw new UrlError(UrlErrorCode.Unknown, $"The delegate answered BecomeDownload for {UrlText.Safe(response.Url)}, but an async call (DataAsync, UploadAsync, BytesAsync) returns the body to its caller; use DownloadAsync, or a data task created with CreateDataTask.", response.Url);
+                    throw new UrlError(UrlErrorCode.Unknown, $"The delegate answered {disposition} for {UrlText.Safe(response.Url)}, but an async call (DataAsync, UploadAsync, BytesAsync) returns the body to its caller; use DownloadAsync, or a data task created with CreateDataTask.", response.Url);
                 default:
-                    throw new UrlError(UrlErrorCode.Unknown, $"The delegate answered {disposition} for {UrlText.Safe(response.Url)}; stream tasks do not exist in UrlSession, so answer Allow, BecomeDownload or Cancel.", response.Url);
+                    throw new UrlError(UrlErrorCode.Unknown, $"The delegate answered {(int)disposition} for {UrlText.Safe(response.Url)}, which is not a ResponseDisposition.", response.Url);
             }
         }
 
@@ -131,6 +135,21 @@ public class DataTask : SessionTask
         }
 
         await download.RunAdoptedAsync(message, response, request).ConfigureAwait(false);
+    }
+
+    /// <summary>Hands the connection to a new stream task, tells the delegate, and waits while the stream task lives.</summary>
+    private async Task BecomeStreamAsync(HttpResponseMessage message, HttpUrlResponse response)
+    {
+        var request = CurrentRequest!;
+        var stream = Session.AdoptAsStream(request, response, Delegate);
+        Volatile.Write(ref _handedOver, true);
+        StopTimeouts();
+        if (DelegateFor<IDataTaskDelegate>(DelegateMember.DidBecomeStreamTask) is { } target)
+        {
+            _ = Session.Dispatcher.Post(nameof(IDataTaskDelegate.DidBecomeStreamTask), () => target.DidBecomeStreamTask(Session, this, stream));
+        }
+
+        await stream.RunAdoptedAsync(message, response, request).ConfigureAwait(false);
     }
 
     // Its own method: a lambda in ReceiveBodyAsync capturing its parameter would allocate a closure per task.

@@ -30,6 +30,9 @@ public abstract partial class SessionTask
     /// <summary>Whether the task handed its response to another task (BecomeDownload) and so reports no completion.</summary>
     private protected virtual bool HandedOver => false;
 
+    /// <summary>The idle (request) timeout of a task that takes over another's response; a stream task's reads carry their own.</summary>
+    private protected virtual TimeSpan AdoptedIdleTimeout(UrlRequest request) => request.TimeoutInterval ?? Session.Settings.TimeoutIntervalForRequest;
+
     /// <summary>The request to send first, validated; a task kind may derive it (a download from resume data).</summary>
     private protected virtual UrlRequest PrepareRequest() => RequestValidation.Validate(OriginalRequest!);
 
@@ -185,7 +188,7 @@ public abstract partial class SessionTask
         SetCurrentRequest(request);
         SetResponse(response);
         UrlError? error = null;
-        _timeouts = new TaskTimeouts(Session.Timeouts, request.TimeoutInterval ?? Session.Settings.TimeoutIntervalForRequest, Session.Settings.TimeoutIntervalForResource, this);
+        _timeouts = new TaskTimeouts(Session.Timeouts, AdoptedIdleTimeout(request), Session.Settings.TimeoutIntervalForResource, this);
         _timeouts.Start(paused: !Gate.IsOpen);
         try
         {

@@ -14,8 +14,9 @@ internal static class RequestMessageFactory
     {
         var message = new HttpRequestMessage(request.Method, request.Url)
         {
-            // HTTP/2 is negotiated by ALPN over TLS; plain http stays on HTTP/1.1.
-            Version = HttpVersion.Version20,
+            // HTTP/2 is negotiated by ALPN over TLS; plain http stays on HTTP/1.1. A protocol upgrade (Upgrade: websocket,
+            // say) exists in HTTP/1.1 only (HTTP/2 forbids the header), so such a request never offers h2.
+            Version = request.Headers.Contains("Upgrade") ? HttpVersion.Version11 : HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
         };
 
