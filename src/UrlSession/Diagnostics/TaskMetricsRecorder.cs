@@ -32,6 +32,9 @@ internal sealed class TaskMetricsRecorder(TimeProvider time)
 
     public void ResponseEnded() => Update(t => t with { ResponseEnd = time.GetUtcNow() });
 
+    /// <summary>Time since the task that began collecting started (for a task that took over the collection).</summary>
+    public TimeSpan SinceTaskStart() => time.GetUtcNow() - _taskStart;
+
     public TaskMetrics Build(TimeSpan duration)
     {
         lock (_lock)

@@ -134,7 +134,7 @@ public class DataTask : SessionTask
             _ = Session.Dispatcher.Post(nameof(IDataTaskDelegate.DidBecomeDownloadTask), () => target.DidBecomeDownloadTask(Session, this, download));
         }
 
-        await download.RunAdoptedAsync(message, response, request).ConfigureAwait(false);
+        await download.RunAdoptedAsync(message, response, request, this).ConfigureAwait(false);
     }
 
     /// <summary>Hands the connection to a new stream task, tells the delegate, and waits while the stream task lives.</summary>
@@ -149,7 +149,7 @@ public class DataTask : SessionTask
             _ = Session.Dispatcher.Post(nameof(IDataTaskDelegate.DidBecomeStreamTask), () => target.DidBecomeStreamTask(Session, this, stream));
         }
 
-        await stream.RunAdoptedAsync(message, response, request).ConfigureAwait(false);
+        await stream.RunAdoptedAsync(message, response, request, this).ConfigureAwait(false);
     }
 
     // Its own method: a lambda in ReceiveBodyAsync capturing its parameter would allocate a closure per task.

@@ -180,11 +180,16 @@ public abstract partial class SessionTask
     /// Runs this task from a response another task already received (a data task that became a download task):
     /// the body stage and completion only, with this task's own cancellation and timeouts.
     /// </summary>
-    /// <remarks>The task was marked running when it was created (<see cref="MarkAdoptedRunning"/>); it may have been suspended since.</remarks>
-    internal async Task RunAdoptedAsync(HttpResponseMessage message, HttpUrlResponse response, UrlRequest request)
+    /// <remarks>
+    /// The task was marked running when it was created (<see cref="MarkAdoptedRunning"/>); it may have been suspended
+    /// since. It reports the metrics <paramref name="handedOverBy"/> collected (that task reports none): the
+    /// transactions that led to this response are this task's history too.
+    /// </remarks>
+    internal async Task RunAdoptedAsync(HttpResponseMessage message, HttpUrlResponse response, UrlRequest request, SessionTask handedOverBy)
     {
         var time = Session.Settings.TimeProvider;
         var started = time.GetTimestamp();
+        _metrics = handedOverBy._metrics;
         SetCurrentRequest(request);
         SetResponse(response);
         UrlError? error = null;
@@ -194,6 +199,7 @@ public abstract partial class SessionTask
         {
             Cancellation.Token.ThrowIfCancellationRequested();
             await ReceiveBodyAsync(message, response).ConfigureAwait(false);
+            _metrics?.ResponseEnded();
         }
         catch (Exception ex)
         {
@@ -204,7 +210,7 @@ public abstract partial class SessionTask
             _timeouts.Dispose();
         }
 
-        await CompleteAsync(error, time.GetElapsedTime(started)).ConfigureAwait(false);
+        await CompleteAsync(error, _metrics?.SinceTaskStart() ?? time.GetElapsedTime(started)).ConfigureAwait(false);
     }
 
     internal void OnTimedOut(string which)

@@ -65,6 +65,7 @@ public sealed class LoopbackServer : IAsyncLifetime
         LoopbackEndpoints.Map(_app, Gates);
         UploadEndpoints.Map(_app, Gates);
         DownloadEndpoints.Map(_app, Gates);
+        StreamEndpoints.Map(_app);
         await _app.StartAsync();
 
         var addresses = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;

@@ -80,6 +80,26 @@ public sealed class BecomeDownloadTests : IDisposable
         observer.FinishedContent.Should().Equal(_content);
     }
 
+    [Fact]
+    public async Task The_download_task_reports_the_metrics_of_the_request_the_data_task_sent()
+    {
+        var observer = new BecomeDownloadDelegate();
+        observer.Answer.SetResult(ResponseDisposition.BecomeDownload);
+        var session = Session(new RangeServingHandler(_content), observer);
+
+        session.CreateDataTask(Url).Resume();
+        session.FinishTasksAndInvalidate();
+        await observer.Invalidated.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var (task, metrics) = observer.Metrics.Should().ContainSingle("the data task hands its metrics over and reports none").Subject;
+        task.Should().BeOfType<DownloadTask>();
+        var transaction = metrics.Transactions.Should().ContainSingle().Subject;
+        transaction.Request.Url.Should().Be(Url);
+        transaction.Response!.StatusCode.Should().Be(200);
+        transaction.ResponseEnd.Should().BeOnOrAfter(transaction.ResponseStart!.Value);
+        metrics.TaskDuration.Should().BeGreaterThanOrEqualTo(TimeSpan.Zero);
+    }
+
     private UrlSession Session(HttpMessageHandler handler, ISessionDelegate? sessionDelegate)
     {
         var configuration = SessionConfiguration.Ephemeral;
@@ -122,6 +142,10 @@ public sealed class BecomeDownloadTests : IDisposable
         }
 
         public void DidFinishDownloading(UrlSession session, DownloadTask task, string location) => FinishedContent = File.ReadAllBytes(location);
+
+        public System.Collections.Concurrent.ConcurrentQueue<(SessionTask Task, TaskMetrics Metrics)> Metrics { get; } = new();
+
+        public void DidFinishCollectingMetrics(UrlSession session, SessionTask task, TaskMetrics metrics) => Metrics.Enqueue((task, metrics));
 
         public void DidComplete(UrlSession session, SessionTask task, UrlError? error) => Completions.Enqueue((task, error));
 
