@@ -44,6 +44,10 @@ public sealed class StreamTask : SessionTask
     private bool _writeDone;
     private int _readClosedReported;
 
+    // Set before the window learns of the failure, so a read that finds the window closed throws it rather than
+    // reporting a clean end in the moment before the task completes with it.
+    private UrlError? _connectionLost;
+
     private StreamTask(UrlSession session, long taskIdentifier, UrlRequest request, int statusCode)
         : base(session, taskIdentifier, request)
     {
@@ -326,6 +330,11 @@ public sealed class StreamTask : SessionTask
         catch (Exception ex)
         {
             failure = ex;
+            if (!stop.IsCancellationRequested)
+            {
+                failure = ErrorMapping.ToUrlError(ex, this);
+                Volatile.Write(ref _connectionLost, (UrlError)failure);
+            }
         }
         finally
         {
@@ -351,7 +360,7 @@ public sealed class StreamTask : SessionTask
         {
             if (_readDone || _readerCompleted)
             {
-                return ([], true);
+                return Volatile.Read(ref _connectionLost) is { } lost ? throw lost : ([], true);
             }
         }
 
