@@ -11,28 +11,23 @@ internal sealed class ProgressContent : HttpContent
 {
     private const int ChunkSize = 64 * 1024;
     private readonly RequestBody _body;
+    private readonly ExchangeContext _exchange;
     private readonly Stream? _replacement;
-    private readonly SessionTask? _task;
+    private readonly IRequestBodyProgress _progress;
     private readonly Uri _url;
 
-    public ProgressContent(RequestBody body, Stream? replacement, SessionTask? task, Uri url)
+    public ProgressContent(RequestBody body, ExchangeContext exchange)
     {
         _body = body;
-        _replacement = replacement;
-        _task = task;
-        _url = url;
+        _exchange = exchange;
+        _replacement = exchange.ReplacementBody;
+        _progress = exchange.Host.BodyProgress;
+        _url = exchange.Request.Url;
         if (body.Length is { } length)
         {
             Headers.ContentLength = length;
         }
     }
-
-    /// <summary>
-    /// Writing the body to the connection failed (not reading it): typically the server answered early (a 413 or 401)
-    /// and closed the connection while the body was still going out, which SocketsHttpHandler reports as a bare
-    /// connection error instead of that response.
-    /// </summary>
-    public bool TransportWriteFailed { get; private set; }
 
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
@@ -42,20 +37,16 @@ internal sealed class ProgressContent : HttpContent
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize + 1);
         try
         {
-            _task?.OnBodySendStarted(length ?? -1);
+            _progress.OnBodySendStarted(length ?? -1);
             long total = 0;
             while (true)
             {
-                if (_task is not null)
+                // Suspend pauses an upload too: nothing more is read or sent until Resume. What was counted as sent goes
+                // out first: HTTP/2 holds DATA frames in its write buffer until a flush.
+                if (!_progress.CanSend)
                 {
-                    // Suspend pauses an upload too: nothing more is read or sent until Resume. What was counted as sent
-                    // goes out first: HTTP/2 holds DATA frames in its write buffer until a flush.
-                    if (!_task.Gate.IsOpen)
-                    {
-                        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-                    }
-
-                    await BodyReader.WaitWhileSuspendedAsync(_task, cancellationToken).ConfigureAwait(false);
+                    await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    await _progress.WaitUntilSendableAsync(cancellationToken).ConfigureAwait(false);
                 }
 
                 var read = await ReadSourceAsync(source, buffer.AsMemory(0, ChunkSize), cancellationToken).ConfigureAwait(false);
@@ -79,12 +70,14 @@ internal sealed class ProgressContent : HttpContent
                 }
                 catch (Exception) when (!cancellationToken.IsCancellationRequested)
                 {
-                    TransportWriteFailed = true;
+                    // Writing to the connection failed, not reading the body: typically the server answered early (413,
+                    // 401) and closed the connection, which SocketsHttpHandler reports as a bare connection error.
+                    _exchange.BodyWriteFailed = true;
                     throw;
                 }
 
                 total += read;
-                _task?.OnBodyBytesSent(read);
+                _progress.OnBodyBytesSent(read);
                 if (isLast)
                 {
                     break;

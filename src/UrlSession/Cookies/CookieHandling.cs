@@ -8,18 +8,9 @@ namespace UrlSessions;
 /// </remarks>
 internal static class CookieHandling
 {
-    public static void AddRequestCookies(HttpRequestMessage message, UrlRequest request, SessionConfiguration settings)
-    {
-        if (!Enabled(request, settings) || request.Headers.Contains("Cookie"))
-        {
-            return;
-        }
-
-        if (settings.HttpCookieStorage!.GetCookieHeader(request.Url) is { } header)
-        {
-            message.Headers.TryAddWithoutValidation("Cookie", header);
-        }
-    }
+    /// <summary>The Cookie header the storage has for the request's URL, or null (none, cookies off, or the request sets its own).</summary>
+    public static string? RequestCookieHeader(UrlRequest request, SessionConfiguration settings) =>
+        !Enabled(request, settings) || request.Headers.Contains("Cookie") ? null : settings.HttpCookieStorage!.GetCookieHeader(request.Url);
 
     public static void StoreResponseCookies(UrlRequest request, HttpResponseMessage response, SessionConfiguration settings)
     {

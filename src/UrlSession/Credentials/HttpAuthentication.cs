@@ -11,7 +11,7 @@ internal static class HttpAuthentication
     /// <summary>A delegate that keeps answering with wrong credentials gets the 401 after this many tries.</summary>
     private const int MaxAttempts = 16;
 
-    public static async Task<UrlCredential?> AnswerAsync(SessionTask task, UrlRequest request, HttpResponseMessage message, HttpChallengeState state)
+    public static async Task<UrlCredential?> AnswerAsync(IExchangeHost host, SessionConfiguration settings, UrlRequest request, HttpResponseMessage message, HttpChallengeState state, CancellationToken cancellation)
     {
         if (request.Headers.Contains("Authorization") || state.PreviousFailureCount >= MaxAttempts
             || ChooseScheme(message.Headers.WwwAuthenticate) is not { } challenge)
@@ -19,26 +19,22 @@ internal static class HttpAuthentication
             return null;
         }
 
-        var session = task.Session;
         var method = string.Equals(challenge.Scheme, "Basic", StringComparison.OrdinalIgnoreCase)
             ? ProtectionSpace.AuthenticationMethodHttpBasic
             : ProtectionSpace.AuthenticationMethodDefault;
         var space = ProtectionSpace.For(request.Url, Realm(challenge), method);
-        var proposed = session.Settings.UrlCredentialStorage?.GetDefaultCredential(space);
+        var proposed = settings.UrlCredentialStorage?.GetDefaultCredential(space);
         var authenticationChallenge = new AuthenticationChallenge(space, state.PreviousFailureCount, ResponseFactory.Create(request.Url, message), proposed, serverCertificate: null, System.Net.Security.SslPolicyErrors.None);
         state.PreviousFailureCount++;
 
-        var target = task.DelegateFor<ISessionTaskDelegate>(DelegateMember.TaskDidReceiveChallenge);
-        var answer = target is null
-            ? ChallengeResponse.PerformDefaultHandling
-            : await task.AskDelegateAsync(nameof(ISessionTaskDelegate.DidReceiveChallengeAsync), () => target.DidReceiveChallengeAsync(session, task, authenticationChallenge)).ConfigureAwait(false);
+        var answer = await host.DecideChallengeAsync(authenticationChallenge).ConfigureAwait(false);
 
         switch (answer.Disposition)
         {
             case AuthChallengeDisposition.UseCredential when answer.Credential is { User: not null } credential:
                 if (credential.Persistence != CredentialPersistence.None)
                 {
-                    session.Settings.UrlCredentialStorage?.SetDefaultCredential(credential, space);
+                    settings.UrlCredentialStorage?.SetDefaultCredential(credential, space);
                 }
 
                 return method == ProtectionSpace.AuthenticationMethodHttpBasic ? credential : null;
@@ -46,8 +42,8 @@ internal static class HttpAuthentication
                 // The stored credential gets one try; after that the 401 is the answer.
                 return state.PreviousFailureCount == 1 && method == ProtectionSpace.AuthenticationMethodHttpBasic ? proposed : null;
             case AuthChallengeDisposition.CancelAuthenticationChallenge:
-                task.Cancel();
-                task.Cancellation.Token.ThrowIfCancellationRequested();
+                host.Cancel();
+                cancellation.ThrowIfCancellationRequested();
                 return null;
             default:
                 return null;

@@ -29,4 +29,7 @@ internal static partial class Log
     [LoggerMessage(9, LogLevel.Debug, "Task {TaskIdentifier}: the connection to {Url} broke while the body went out; sending again with Expect: 100-continue")]
     public static partial void ResendingWithExpectContinue(ILogger logger, long taskIdentifier, string url);
 
+    [LoggerMessage(20, LogLevel.Debug, "Task {TaskIdentifier}: {Url} cannot be reached; trying again in {DelaySeconds} s")]
+    public static partial void WaitingForConnectivity(ILogger logger, long taskIdentifier, string url, double delaySeconds);
+
 }

@@ -53,6 +53,7 @@ public sealed partial class UrlSession : IAsyncDisposable
         Dispatcher = new DelegateDispatcher(DelegateQueue, Logger);
         DefaultHeaders = BuildDefaultHeaders(Settings);
         Transport = new HttpTransport(this, Settings);
+        Exchange = ExchangePipeline.Compose(Settings, DefaultHeaders, Logger);
         Timeouts = new TimeoutScheduler(Settings.TimeProvider);
         Settings.OwnedEphemeralStores?.Retain();
     }
@@ -82,6 +83,9 @@ public sealed partial class UrlSession : IAsyncDisposable
     internal TaskRegistry Registry { get; } = new();
 
     internal HttpTransport Transport { get; }
+
+    /// <summary>The first of the session's exchange stages, composed once (see <see cref="ExchangePipeline"/>).</summary>
+    internal ExchangeStage Exchange { get; }
 
     /// <summary>The one timer behind every task's request and resource timeouts.</summary>
     internal TimeoutScheduler Timeouts { get; }

@@ -10,13 +10,10 @@ namespace UrlSessions;
 // sends then reuse state-machine boxes instead of allocating three or four per request.
 public abstract partial class SessionTask
 {
-    /// <summary>Redirects followed at most; the 17th redirect response fails the task.</summary>
-    internal const int MaxRedirects = 16;
-
     private TaskTimeouts? _timeouts;
     private HttpTransport.Generation? _transport;
     private TaskMetricsRecorder? _metrics;
-    private RequestBody? _sentStreamBody;
+    private ExchangeContext? _exchange;
 
     /// <summary>Delegate events this task does not deliver (completion-handler tasks skip response and data events).</summary>
     private protected virtual DelegateMember SuppressedEvents => DelegateMember.None;
@@ -260,182 +257,17 @@ public abstract partial class SessionTask
     }
 
     /// <summary>
-    /// Sends the request and any it leads to (challenge answers, redirects) until a final response. One state machine
-    /// for the whole exchange: the common path suspends once, here, where nested async steps would each need a box.
+    /// Sends the request through the session's exchange stages (redirects, challenges, cookies, retries) until a final
+    /// response, which becomes <see cref="Response"/>.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private protected async ValueTask<HttpResponseMessage> SendFollowingRedirectsAsync(UrlRequest request)
     {
-        // Per hop, created at its first 401 only: most requests are never challenged.
-        HttpChallengeState? challenges = null;
-        for (var redirects = 0; ;)
-        {
-            SetCurrentRequest(request);
-            var replacementBody = await NextBodyStreamAsync(request).ConfigureAwait(false);
-            _metrics?.RequestStarted(request);
-            _timeouts?.Touch();
-            HttpResponseMessage message;
-            try
-            {
-                message = await SendWaitingForConnectivityAsync(request, challenges?.Credential, replacementBody).ConfigureAwait(false);
-            }
-            catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ResponseEnded && !Cancellation.IsCancellationRequested)
-            {
-                // SocketsHttpHandler reports an HTTP/0.9 reply (a body without a status line) as "response ended"; the
-                // connection was fine, the server just never sent a valid status line and headers.
-                throw new UrlError(UrlErrorCode.BadServerResponse, $"The server at {UrlText.Safe(request.Url)} closed the connection without sending a valid HTTP status line and headers (HTTP/0.9 responses are not supported).", request.Url, ex);
-            }
-
-            _timeouts?.Touch();
-            UrlRequest? decided;
-            int status;
-            try
-            {
-                _metrics?.ResponseStarted(request.Url, message);
-                CookieHandling.StoreResponseCookies(request, message, Session.Settings);
-
-                if (message.StatusCode == HttpStatusCode.Unauthorized)
-                {
-                    challenges ??= new HttpChallengeState();
-                    var credential = await HttpAuthentication.AnswerAsync(this, request, message, challenges).ConfigureAwait(false);
-                    if (credential is not null)
-                    {
-                        message.Dispose();
-                        challenges.Credential = credential;
-                        continue;
-                    }
-                }
-
-                var response = ResponseFactory.Create(request.Url, message);
-                status = (int)message.StatusCode;
-                if (!RedirectPolicy.IsRedirect(status) || message.Headers.Location is null)
-                {
-                    SetResponse(response);
-                    return message;
-                }
-
-                if (redirects == MaxRedirects)
-                {
-                    throw new UrlError(UrlErrorCode.HttpTooManyRedirects, $"{UrlText.Safe(request.Url)} redirected once more after {MaxRedirects} redirects; the session follows at most {MaxRedirects}.", request.Url);
-                }
-
-                var proposed = RedirectPolicy.Propose(request, status, message.Headers.Location, Session.Settings);
-                var target = DelegateFor<ISessionTaskDelegate>(DelegateMember.WillPerformHttpRedirection);
-                decided = target is null
-                    ? proposed
-                    : await AskWillPerformHttpRedirection(target, response, proposed).ConfigureAwait(false);
-                if (decided is null)
-                {
-                    // The delegate refused: the redirect response is the final response, body and all.
-                    SetResponse(response);
-                    return message;
-                }
-            }
-            catch
-            {
-                // Whatever failed before the response was handed on (a delegate decision that threw, a bad Location, too
-                // many redirects): an undisposed response would keep its connection out of the pool.
-                message.Dispose();
-                throw;
-            }
-
-            message.Dispose();
-            request = RequestValidation.Validate(decided);
-            redirects++;
-            challenges = null;
-            _metrics?.RedirectFollowed();
-            if (Session.Logger.IsEnabled(LogLevel.Debug))
-            {
-                Log.Redirected(Session.Logger, TaskIdentifier, status, UrlText.Safe(request.Url));
-            }
-        }
-    }
-
-    /// <summary>
-    /// Sends; with <see cref="SessionConfiguration.WaitsForConnectivity"/>, a host that cannot be reached is tried
-    /// again with growing pauses (1 s doubling to 30 s) instead of failing, until it answers or the resource timeout
-    /// ends the task. The request timeout does not count while waiting (as URLSession).
-    /// </summary>
-    private Task<HttpResponseMessage> SendWaitingForConnectivityAsync(UrlRequest request, UrlCredential? credential, Stream? replacementBody)
-    {
-        if (request.Body is null && !Session.Settings.WaitsForConnectivity)
-        {
-            // Nothing to try again and nothing to dispose (a message's Dispose only disposes its content): the common GET
-            // goes straight to the handler, without a state machine of its own.
-            return _transport!.Invoker.SendAsync(
-                RequestMessageFactory.Create(request, Session.Settings, Session.DefaultHeaders, credential, replacementBody, this, OriginalRequest?.Url),
-                Cancellation.Token);
-        }
-
-        return SendRetryingAsync(request, credential, replacementBody);
-    }
-
-    private async Task<HttpResponseMessage> SendRetryingAsync(UrlRequest request, UrlCredential? credential, Stream? replacementBody)
-    {
-        var pause = TimeSpan.FromSeconds(1);
-        var notified = false;
-        var expectContinue = false;
-        while (true)
-        {
-            // A message can be sent once: every try gets a fresh one.
-            using var message = RequestMessageFactory.Create(request, Session.Settings, Session.DefaultHeaders, credential, replacementBody, this, OriginalRequest?.Url);
-            if (expectContinue)
-            {
-                message.Headers.ExpectContinue = true;
-            }
-
-            try
-            {
-                return await _transport!.Invoker.SendAsync(message, Cancellation.Token).ConfigureAwait(false);
-            }
-            catch (HttpRequestException) when (!expectContinue && message.Headers.ExpectContinue != true
-                && message.Content is ProgressContent { TransportWriteFailed: true }
-                && request.Body is { IsReplayable: true } && !Cancellation.IsCancellationRequested)
-            {
-                // The connection broke while the body went out. Most often the server answered early (413, 401) and
-                // closed it; SocketsHttpHandler then drops that response for a bare connection error. Send once more
-                // asking Expect: 100-continue: such a server answers before any of the body is sent, and that answer
-                // is delivered. A server that does want the body gets it again whole (bytes and files can be re-sent).
-                expectContinue = true;
-                if (Session.Logger.IsEnabled(LogLevel.Debug))
-                {
-                    Log.ResendingWithExpectContinue(Session.Logger, TaskIdentifier, UrlText.Safe(request.Url));
-                }
-            }
-            catch (HttpRequestException ex) when (Session.Settings.WaitsForConnectivity
-                && ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
-                && request.Body is not { IsReplayable: false })
-            {
-                if (!notified && DelegateFor<ISessionTaskDelegate>(DelegateMember.TaskIsWaitingForConnectivity) is { } target)
-                {
-                    _ = Session.Dispatcher.Post(nameof(ISessionTaskDelegate.TaskIsWaitingForConnectivity), () => target.TaskIsWaitingForConnectivity(Session, this));
-                }
-
-                notified = true;
-                _timeouts?.Pause();
-                await Task.Delay(pause, Session.Settings.TimeProvider, Cancellation.Token).ConfigureAwait(false);
-                _timeouts?.Continue();
-                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
-            }
-        }
-    }
-
-    /// <summary>
-    /// A stream body is one-shot: from its second send on, the delegate must supply a new stream. A body the task has
-    /// not sent yet (a redirect decision that brought a fresh stream) is sent as it is.
-    /// </summary>
-    private async ValueTask<Stream?> NextBodyStreamAsync(UrlRequest request)
-    {
-        if (request.Body is not { IsReplayable: false } body || !ReferenceEquals(Interlocked.Exchange(ref _sentStreamBody, body), body))
-        {
-            return null;
-        }
-
-        var target = DelegateFor<ISessionTaskDelegate>(DelegateMember.NeedNewBodyStream);
-        var stream = target is null
-            ? null
-            : await AskNeedNewBodyStream(target).ConfigureAwait(false);
-        return stream ?? throw new UrlError(UrlErrorCode.RequestBodyStreamExhausted, $"The request to {UrlText.Safe(request.Url)} must be sent again, and its body stream can be read only once: the delegate's NeedNewBodyStreamAsync gave no new stream.", request.Url);
+        var exchange = _exchange ??= new ExchangeContext(this, TaskIdentifier, _transport!.Invoker, OriginalRequest?.Url ?? request.Url, Cancellation.Token);
+        exchange.Begin(request);
+        var message = await Session.Exchange.SendAsync(exchange).ConfigureAwait(false);
+        SetResponse(exchange.Response!);
+        return message;
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]

@@ -5,13 +5,15 @@ using System.Text;
 namespace UrlSessions;
 
 /// <summary>
-/// Builds a fresh <see cref="HttpRequestMessage"/> for every send of a <see cref="UrlRequest"/>: the
-/// session's additional headers under the request's own, cookies, a credential, and the body.
+/// Builds a fresh <see cref="HttpRequestMessage"/> for every send of an exchange's request: the session's additional
+/// headers under the request's own, and what the stages added (cookies, a credential, Expect: 100-continue, the body).
 /// </summary>
 internal static class RequestMessageFactory
 {
-    public static HttpRequestMessage Create(UrlRequest request, SessionConfiguration settings, HeaderList defaultHeaders, UrlCredential? credential, Stream? replacementBody, SessionTask? task = null, Uri? originalUrl = null)
+    public static HttpRequestMessage Create(ExchangeContext context, SessionConfiguration settings, HeaderList defaultHeaders)
     {
+        var request = context.Request;
+        var originalUrl = context.OriginalUrl;
         var message = new HttpRequestMessage(request.Method, request.Url)
         {
             // HTTP/2 is negotiated by ALPN over TLS; plain http stays on HTTP/1.1. A protocol upgrade (Upgrade: websocket,
@@ -22,8 +24,8 @@ internal static class RequestMessageFactory
 
         if (request.Body is { } body)
         {
-            message.Content = new ProgressContent(body, replacementBody, task, request.Url);
-            if (settings.ExpectContinueThreshold is { } threshold && (body.Length ?? long.MaxValue) >= threshold)
+            message.Content = new ProgressContent(body, context);
+            if (context.ExpectContinue)
             {
                 message.Headers.ExpectContinue = true;
             }
@@ -50,12 +52,16 @@ internal static class RequestMessageFactory
             content.Headers.TryAddWithoutValidation("Content-Type", request.Body!.DefaultContentType);
         }
 
-        if (credential is { User: { } user, Password: { } password })
+        if (context.Credential is { User: { } user, Password: { } password })
         {
             message.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
         }
 
-        CookieHandling.AddRequestCookies(message, request, settings);
+        if (context.CookieHeader is { } cookies)
+        {
+            message.Headers.TryAddWithoutValidation("Cookie", cookies);
+        }
+
         return message;
     }
 

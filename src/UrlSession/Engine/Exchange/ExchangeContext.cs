@@ -1,0 +1,62 @@
+using System.Diagnostics;
+
+namespace UrlSessions;
+
+/// <summary>
+/// One task's exchange: the request being sent and the per-send state the stages hand down to the transport.
+/// Created once per task; the stages of one exchange run one at a time, so nothing here needs a lock.
+/// </summary>
+internal sealed class ExchangeContext(IExchangeHost host, long taskIdentifier, HttpMessageInvoker invoker, Uri originalUrl, CancellationToken cancellation)
+{
+    /// <summary>The task's number, for logs.</summary>
+    public long TaskIdentifier { get; } = taskIdentifier;
+
+    public IExchangeHost Host { get; } = host;
+
+    /// <summary>The connection pool this task sends on (one handler generation for its whole life).</summary>
+    public HttpMessageInvoker Invoker { get; } = invoker;
+
+    /// <summary>Where the task started: headers bound to an origin stay with it.</summary>
+    public Uri OriginalUrl { get; } = originalUrl;
+
+    public CancellationToken Cancellation { get; } = cancellation;
+
+    /// <summary>The request of the current hop.</summary>
+    public UrlRequest Request { get; set; } = null!;
+
+    /// <summary>The answer to the current hop's challenge, sent with the request (set by the authentication stage).</summary>
+    public UrlCredential? Credential { get; set; }
+
+    /// <summary>The Cookie header for the current send (set by the cookie stage).</summary>
+    public string? CookieHeader { get; set; }
+
+    /// <summary>Ask for <c>100-continue</c> before sending the body (set by the expect-continue stage).</summary>
+    public bool ExpectContinue { get; set; }
+
+    /// <summary>A fresh stream for a one-shot body that must be sent again (from the delegate).</summary>
+    public Stream? ReplacementBody { get; set; }
+
+    /// <summary>The last send failed while writing its body to the connection (not while reading it).</summary>
+    public bool BodyWriteFailed { get; set; }
+
+    /// <summary>The exchange is pausing until the host can be reached (the idle timeout is paused meanwhile).</summary>
+    public bool WaitingForConnectivity { get; set; }
+
+    /// <summary>The delegate heard that this hop waits for connectivity.</summary>
+    public bool NotifiedWaiting { get; set; }
+
+    /// <summary>The final response, once the exchange returned it.</summary>
+    public HttpUrlResponse? Response { get; set; }
+
+    /// <summary>The one-shot body that was already sent once: from its next send on the delegate must supply a new stream.</summary>
+    public RequestBody? SentStreamBody { get; set; }
+
+    /// <summary>Starts an exchange of <paramref name="request"/> (the first hop).</summary>
+    public void Begin(UrlRequest request)
+    {
+        Debug.Assert(request is not null, "An exchange sends a request.");
+        Request = request;
+        Credential = null;
+        Response = null;
+    }
+}
