@@ -97,10 +97,16 @@ public sealed partial class UrlSession
         where T : SessionTask
     {
         task.Delegate = taskDelegate;
-        if (!Registry.TryAdd(task, whileClosing: adopted))
+        if (!Registry.TryAdd(task, out var mustCancel, whileClosing: adopted))
         {
             // Invalidation began between ThrowIfInvalidated and here.
             throw InvalidatedException();
+        }
+
+        if (mustCancel)
+        {
+            // InvalidateAndCancel ran while the task this one takes over decided to hand its response on.
+            task.Cancel();
         }
 
         if (task.DelegateFor<ISessionTaskDelegate>(DelegateMember.DidCreateTask) is { } target)

@@ -93,7 +93,7 @@ public sealed partial class UrlSession : IAsyncDisposable
     internal ILogger Logger { get; }
 
     /// <summary>The tasks that have not completed yet, in creation order.</summary>
-    public Task<IReadOnlyList<SessionTask>> GetAllTasksAsync() => Task.FromResult(Registry.Snapshot());
+    public Task<IReadOnlyList<SessionTask>> GetAllTasksAsync() => Task.FromResult(Registry.Visible());
 
     /// <summary>
     /// Refuses new tasks, lets the existing ones finish, then invalidates the session:
@@ -116,7 +116,7 @@ public sealed partial class UrlSession : IAsyncDisposable
         }
 
         var first = Interlocked.CompareExchange(ref _state, Invalidating, Valid) == Valid;
-        foreach (var task in Registry.Snapshot())
+        foreach (var task in Registry.CloseAndCancelAll())
         {
             task.Cancel();
         }

@@ -87,7 +87,7 @@ public abstract partial class SessionTask
             // body-sent event is either queued before it or not at all.
             lock (StateLock)
             {
-                if (_state == SessionTaskState.Completed)
+                if (_state == TaskState.Completed)
                 {
                     return;
                 }
@@ -149,9 +149,7 @@ public abstract partial class SessionTask
             }
             request = await WaitForBeginDateAsync(request).ConfigureAwait(false);
 
-            var idle = request.TimeoutInterval ?? Session.Settings.TimeoutIntervalForRequest;
-            _timeouts = new TaskTimeouts(Session.Timeouts, idle, Session.Settings.TimeoutIntervalForResource, this);
-            _timeouts.Start(paused: !Gate.IsOpen);
+            StartTimeouts(request.TimeoutInterval ?? Session.Settings.TimeoutIntervalForRequest);
 
             using var message = await SendFollowingRedirectsAsync(request).ConfigureAwait(false);
             await ReceiveBodyAsync(message, (HttpUrlResponse)Response!).ConfigureAwait(false);
@@ -190,8 +188,7 @@ public abstract partial class SessionTask
         SetCurrentRequest(request);
         SetResponse(response);
         UrlError? error = null;
-        _timeouts = new TaskTimeouts(Session.Timeouts, AdoptedIdleTimeout(request), Session.Settings.TimeoutIntervalForResource, this);
-        _timeouts.Start(paused: !Gate.IsOpen);
+        StartTimeouts(AdoptedIdleTimeout(request));
         try
         {
             Cancellation.Token.ThrowIfCancellationRequested();
@@ -204,19 +201,33 @@ public abstract partial class SessionTask
         }
         finally
         {
-            _timeouts.Dispose();
+            _timeouts?.Dispose();
         }
 
         await CompleteAsync(error, _metrics?.SinceTaskStart() ?? time.GetElapsedTime(started)).ConfigureAwait(false);
     }
 
-    internal void OnTimedOut(string which)
+    /// <summary>
+    /// Starts the request and resource timeouts, paused when the task is not running. Under the state lock: a Suspend
+    /// racing this either comes first (the clock starts paused) or after (it pauses the started clock).
+    /// </summary>
+    private void StartTimeouts(TimeSpan idle)
+    {
+        var timeouts = new TaskTimeouts(Session.Timeouts, idle, Session.Settings.TimeoutIntervalForResource, this);
+        lock (StateLock)
+        {
+            _timeouts = timeouts;
+            timeouts.Start(paused: _state != TaskState.Running);
+        }
+    }
+
+    internal void OnTimedOut(TimeoutKind kind, TaskTimeouts timeouts)
     {
         var url = CurrentRequest?.Url;
-        var message = which == "resource"
-            ? $"The task for {UrlText.Safe(url)} took longer than its resource timeout ({Session.Settings.TimeoutIntervalForResource})."
-            : $"The request to {UrlText.Safe(url)} timed out: no data arrived for {OriginalRequest?.TimeoutInterval ?? Session.Settings.TimeoutIntervalForRequest}.";
-        Stop(SessionTaskState.Canceling, new UrlError(UrlErrorCode.TimedOut, message, url));
+        var message = kind == TimeoutKind.Resource
+            ? $"The task for {UrlText.Safe(url)} took longer than its resource timeout ({timeouts.Resource})."
+            : $"The request to {UrlText.Safe(url)} timed out: no data arrived for {timeouts.Idle}.";
+        Stop(new UrlError(UrlErrorCode.TimedOut, message, url));
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace UrlSessions;
 
 /// <summary>
@@ -13,10 +11,9 @@ namespace UrlSessions;
 public abstract partial class SessionTask
 {
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private SessionTaskState _state = SessionTaskState.Suspended;
+    private TaskState _state = TaskState.Created;
     private UrlError? _error;
     private UrlError? _stopReason;
-    private bool _started;
     private UrlRequest? _currentRequest;
     private UrlResponse? _response;
     private long _countOfBytesSent;
@@ -57,7 +54,31 @@ public abstract partial class SessionTask
         {
             lock (StateLock)
             {
+                return TaskTransitions.ToPublic(_state);
+            }
+        }
+    }
+
+    /// <summary>The engine's view of the state (whether the task ever started, in particular).</summary>
+    internal TaskState EngineState
+    {
+        get
+        {
+            lock (StateLock)
+            {
                 return _state;
+            }
+        }
+    }
+
+    /// <summary>Whether <c>GetAllTasksAsync</c> lists the task: not completed, and not handed over to another task.</summary>
+    internal bool IsListed
+    {
+        get
+        {
+            lock (StateLock)
+            {
+                return _state != TaskState.Completed && !HandedOver;
             }
         }
     }
@@ -150,78 +171,31 @@ public abstract partial class SessionTask
     internal ValueTask ResumeInlineAsync() => ResumeCore() ? RunAsync() : new ValueTask(Completion);
 
     /// <summary>Moves a suspended task to running; true when the task was never started and so must be run now.</summary>
-    private bool ResumeCore()
-    {
-        bool start;
-        lock (StateLock)
-        {
-            if (_state != SessionTaskState.Suspended)
-            {
-                return false;
-            }
-
-            _state = SessionTaskState.Running;
-            start = !_started;
-            _started = true;
-
-            // Under the lock, like Suspend's: a Suspend between the state change and these would otherwise leave a
-            // suspended task with its gate open and its idle timeout counting. (The timeout scheduler never calls a
-            // task while holding its own lock, so taking it here cannot deadlock.)
-            Gate.OpenGate();
-            OnResumed();
-        }
-
-        return start;
-    }
+    private bool ResumeCore() => (Move(TaskMove.Resume) & TaskEffects.Start) != 0;
 
     /// <summary>Pauses the transfer: no more bytes are read and no data events are sent until <see cref="Resume"/>.</summary>
-    public void Suspend()
-    {
-        lock (StateLock)
-        {
-            if (_state != SessionTaskState.Running)
-            {
-                return;
-            }
-
-            _state = SessionTaskState.Suspended;
-            Gate.Close();
-            OnSuspended();
-        }
-    }
+    public void Suspend() => Move(TaskMove.Suspend);
 
     /// <summary>Cancels the task; it completes with <see cref="UrlErrorCode.Cancelled"/> exactly once.</summary>
-    public void Cancel() => Stop(SessionTaskState.Canceling, null);
+    public void Cancel() => Stop(null);
 
     /// <summary>Marks a task that takes over another's response as started and running, before it is registered.</summary>
-    internal void MarkAdoptedRunning()
-    {
-        lock (StateLock)
-        {
-            _started = true;
-            if (_state == SessionTaskState.Suspended)
-            {
-                _state = SessionTaskState.Running;
-            }
-
-            Gate.OpenGate();
-        }
-    }
+    internal void MarkAdoptedRunning() => Move(TaskMove.Adopt);
 
     /// <summary>Cancels the task if it is suspended, never resumed or paused (session disposal: nothing else would end it).</summary>
-    internal void CancelIfSuspended() => Stop(SessionTaskState.Canceling, null, onlyIfSuspended: true);
+    internal void CancelIfSuspended() => Stop(null, TaskMove.StopIfSuspended);
 
     /// <summary>Moves the state to completed exactly once; false when it already was.</summary>
     internal bool TryMarkCompleted(UrlError? error)
     {
         lock (StateLock)
         {
-            if (_state == SessionTaskState.Completed)
+            if (!TaskTransitions.TryMove(_state, TaskMove.Complete, out var to, out _))
             {
                 return false;
             }
 
-            _state = SessionTaskState.Completed;
+            _state = to;
             _error = error;
             return true;
         }
@@ -230,33 +204,67 @@ public abstract partial class SessionTask
     internal void SignalCompletion() => _completion.TrySetResult();
 
     /// <summary>
-    /// Stops the task for a reason (cancellation, timeout, invalidation): the first reason wins and becomes
-    /// the task's error. A task never started starts now, so its completion events still arrive.
+    /// Stops the task for a reason (cancellation, timeout, invalidation, a delegate that failed it): the first reason
+    /// wins and becomes the task's error. A task never started starts now, so its completion events still arrive.
     /// </summary>
-    internal void Stop(SessionTaskState newState, UrlError? reason, bool onlyIfSuspended = false)
+    internal void Stop(UrlError? reason, TaskMove move = TaskMove.Stop) => Move(move, reason);
+
+    /// <summary>
+    /// Applies a move of the state machine (<see cref="TaskTransitions"/>) under the task's lock; an illegal move changes
+    /// nothing. Gate and timeouts change under the same lock, so a Suspend racing a Resume, or the timeouts starting,
+    /// always leaves them matching the state. Cancelling the token and starting the pipeline run outside it: both may
+    /// run arbitrary continuations.
+    /// </summary>
+    private TaskEffects Move(TaskMove move, UrlError? reason = null)
     {
-        bool start;
+        TaskEffects effects;
         lock (StateLock)
         {
-            // The suspended check is made under the same lock as the change: a Resume in between wins.
-            if (_state is SessionTaskState.Completed or SessionTaskState.Canceling
-                || (onlyIfSuspended && _state != SessionTaskState.Suspended))
+            if (!TaskTransitions.TryMove(_state, move, out var to, out effects))
             {
-                return;
+                return TaskEffects.None;
             }
 
-            _stopReason = reason ?? new UrlError(UrlErrorCode.Cancelled, $"The task for {UrlText.Safe(CurrentRequest?.Url)} was cancelled.", CurrentRequest?.Url);
-            _state = newState;
-            start = !_started;
-            _started = true;
+            _state = to;
+            if ((effects & TaskEffects.Cancel) != 0)
+            {
+                _stopReason = reason ?? new UrlError(UrlErrorCode.Cancelled, $"The task for {UrlText.Safe(CurrentRequest?.Url)} was cancelled.", CurrentRequest?.Url);
+            }
+
+            if ((effects & TaskEffects.CloseGate) != 0)
+            {
+                Gate.Close();
+            }
+
+            if ((effects & TaskEffects.PauseTimeouts) != 0)
+            {
+                OnSuspended();
+            }
+
+            if ((effects & TaskEffects.OpenGate) != 0 && (effects & TaskEffects.Cancel) == 0)
+            {
+                Gate.OpenGate();
+            }
+
+            if ((effects & TaskEffects.ContinueTimeouts) != 0)
+            {
+                OnResumed();
+            }
         }
 
-        Cancellation.Cancel();
-        Gate.OpenGate();
-        if (start)
+        if ((effects & TaskEffects.Cancel) != 0)
         {
+            Cancellation.Cancel();
+            Gate.OpenGate();
+        }
+
+        if (move != TaskMove.Resume && (effects & TaskEffects.Start) != 0)
+        {
+            // Resume's caller decides how to run the pipeline (thread pool, or inline for the async forms).
             Start();
         }
+
+        return effects;
     }
 
     /// <summary>The reason the task was stopped, if it was.</summary>
@@ -291,7 +299,6 @@ public abstract partial class SessionTask
 
     private void Start()
     {
-        Debug.Assert(_started, "Start runs once, after _started was set under the lock.");
         // Straight to the thread pool (the execution context flows, as with Task.Run), without Task.Run's
         // delegate, Task<Task> and unwrap promise: RunAsync catches everything and completes the task itself.
         ThreadPool.QueueUserWorkItem(static task => _ = task.RunDetachedAsync(), this, preferLocal: false);

@@ -207,7 +207,7 @@ public sealed class StreamTask : SessionTask
             if (writing || !(ex is OperationCanceledException))
             {
                 // Part of the bytes may be on the wire: the connection cannot be trusted with another write.
-                Stop(SessionTaskState.Canceling, error);
+                Stop(error);
             }
 
             throw error;

@@ -174,7 +174,7 @@ internal sealed class TimeoutScheduler : IDisposable
 
     private void OnTimer()
     {
-        List<(SessionTask Task, string Which)>? expired = null;
+        List<(TaskTimeouts Timeouts, TimeoutKind Kind)>? expired = null;
         lock (_lock)
         {
             if (_disposed)
@@ -188,17 +188,17 @@ internal sealed class TimeoutScheduler : IDisposable
             for (var timeouts = _head; timeouts is not null;)
             {
                 var following = timeouts.Next;
-                string? which = null;
+                TimeoutKind? kind = null;
                 if (timeouts.Resource != Timeout.InfiniteTimeSpan && Time.GetElapsedTime(timeouts.Started, now) >= timeouts.Resource)
                 {
-                    which = "resource";
+                    kind = TimeoutKind.Resource;
                 }
                 else if (timeouts.IdleCounts && Time.GetElapsedTime(timeouts.LastActivity, now) >= timeouts.Idle)
                 {
-                    which = "request";
+                    kind = TimeoutKind.Request;
                 }
 
-                if (which is null)
+                if (kind is null)
                 {
                     next = Earlier(next, Due(timeouts, now));
                 }
@@ -206,7 +206,7 @@ internal sealed class TimeoutScheduler : IDisposable
                 {
                     timeouts.Done = true;
                     UnlinkLocked(timeouts);
-                    (expired ??= []).Add((timeouts.Task, which));
+                    (expired ??= []).Add((timeouts, kind.Value));
                 }
 
                 timeouts = following;
@@ -217,9 +217,9 @@ internal sealed class TimeoutScheduler : IDisposable
 
         if (expired is not null)
         {
-            foreach (var (task, which) in expired)
+            foreach (var (timeouts, kind) in expired)
             {
-                task.OnTimedOut(which);
+                timeouts.Task.OnTimedOut(kind, timeouts);
             }
         }
     }
