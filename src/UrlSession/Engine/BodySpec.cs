@@ -40,6 +40,13 @@ internal sealed class BodySpec
     internal void Validate()
     {
         _ = ToBody();
+
+        // A relative path would be resolved against whichever process reads the spec: From always writes a full one.
+        if (FilePath is not null && !Path.IsPathFullyQualified(FilePath))
+        {
+            throw new FormatException("a body's file path must be a full path");
+        }
+
         if (FileLength < 0 || (FileLength is not null && FilePath is null))
         {
             throw new FormatException("a body's file length must be a file's, and not negative");

@@ -291,6 +291,7 @@ public sealed class TaskSpecTests : IDisposable
         { "body with bytes and file", Json().Replace("\"headers\":[]", "\"headers\":[],\"body\":{\"bytes\":\"AAE=\",\"filePath\":\"/tmp/x\"}", StringComparison.Ordinal) },
         { "body with neither", Json().Replace("\"headers\":[]", "\"headers\":[],\"body\":{}", StringComparison.Ordinal) },
         { "body with an empty path", Json().Replace("\"headers\":[]", "\"headers\":[],\"body\":{\"filePath\":\"\"}", StringComparison.Ordinal) },
+        { "relative file path", Json().Replace("\"headers\":[]", "\"headers\":[],\"body\":{\"filePath\":\"x/body.bin\"}", StringComparison.Ordinal) },
         { "negative file length", Json().Replace("\"headers\":[]", "\"headers\":[],\"body\":{\"filePath\":\"/tmp/x\",\"fileLength\":-1}", StringComparison.Ordinal) },
         { "bytes that are not base64", Json().Replace("\"headers\":[]", "\"headers\":[],\"body\":{\"bytes\":\"***\"}", StringComparison.Ordinal) },
         { "priority above 1", Json().Replace("\"priority\":0.5", "\"priority\":1.5", StringComparison.Ordinal) },
