@@ -34,6 +34,9 @@ public sealed partial class DownloadTask : SessionTask
 
     internal DownloadTaskMode Mode { get; }
 
+    /// <summary>The resume data this task goes on from, encoded again (for TaskSpec); null for a task made from a request.</summary>
+    internal byte[]? ResumeDataBlob => _resumeData?.Encode();
+
     /// <summary>For <see cref="DownloadTaskMode.Async"/>: where the finished file is.</summary>
     internal string? Location => Volatile.Read(ref _location);
 
