@@ -1,12 +1,23 @@
 namespace UrlSessions;
 
-/// <summary>Collects a task's transactions; created only when a delegate wants metrics, so it costs nothing otherwise.</summary>
-internal sealed class TaskMetricsRecorder(TimeProvider time)
+/// <summary>
+/// Collects a task's transactions for <c>DidFinishCollectingMetrics</c>: one observer of the task, created only when a
+/// delegate wants metrics, so it costs nothing otherwise.
+/// </summary>
+internal sealed class TaskMetricsRecorder(TimeProvider time) : ITaskObserver
 {
     private readonly Lock _lock = new();
     private readonly List<TransactionMetrics> _transactions = [];
     private readonly DateTimeOffset _taskStart = time.GetUtcNow();
     private int _redirects;
+
+    void ITaskObserver.SendStarted(SessionTask task, UrlRequest request) => RequestStarted(request);
+
+    void ITaskObserver.ResponseHeaders(SessionTask task, UrlRequest request, HttpResponseMessage message) => ResponseStarted(request.Url, message);
+
+    void ITaskObserver.Redirected(SessionTask task, int status, UrlRequest next) => RedirectFollowed();
+
+    void ITaskObserver.ResponseBodyEnded(SessionTask task) => ResponseEnded();
 
     public void RequestStarted(UrlRequest request)
     {

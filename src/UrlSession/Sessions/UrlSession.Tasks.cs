@@ -109,6 +109,7 @@ public sealed partial class UrlSession
             task.Cancel();
         }
 
+        Observer?.TaskCreated(task);
         if (task.DelegateFor<ISessionTaskDelegate>(DelegateMember.DidCreateTask) is { } target)
         {
             PostDidCreateTask(target, task);

@@ -54,6 +54,7 @@ public sealed partial class UrlSession : IAsyncDisposable
         DefaultHeaders = BuildDefaultHeaders(Settings);
         Transport = new HttpTransport(this, Settings);
         Exchange = ExchangePipeline.Compose(Settings, DefaultHeaders, Logger);
+        Observer = Settings.LoggerFactory is null ? null : new LoggingTaskObserver(Logger);
         Timeouts = new TimeoutScheduler(Settings.TimeProvider);
         Settings.OwnedEphemeralStores?.Retain();
     }
@@ -91,6 +92,12 @@ public sealed partial class UrlSession : IAsyncDisposable
     internal TimeoutScheduler Timeouts { get; }
 
     internal ILogger Logger { get; }
+
+    /// <summary>What observes every task of the session (logging; later metrics and tracing); null when nothing does.</summary>
+    internal ITaskObserver? Observer { get; private set; }
+
+    /// <summary>Adds an observer of every task created from now on (telemetry, tests).</summary>
+    internal void AddObserver(ITaskObserver observer) => Observer = TaskObservers.Combine(Observer, observer);
 
     /// <summary>The tasks that have not completed yet, in creation order.</summary>
     public Task<IReadOnlyList<SessionTask>> GetAllTasksAsync() => Task.FromResult(Registry.Visible());

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace UrlSessions;
 
 // What the exchange stages see of a task: its decisions, progress and timing, behind IExchangeHost. Explicit
@@ -14,24 +12,19 @@ public abstract partial class SessionTask : IExchangeHost, IRequestBodyProgress
 
     void IExchangeHost.OnSendStarted(UrlRequest request)
     {
-        _metrics?.RequestStarted(request);
+        _observer?.SendStarted(this, request);
         _timeouts?.Touch();
     }
 
     void IExchangeHost.OnResponseHeaders(UrlRequest request, HttpResponseMessage message)
     {
         _timeouts?.Touch();
-        _metrics?.ResponseStarted(request.Url, message);
+        _observer?.ResponseHeaders(this, request, message);
     }
 
-    void IExchangeHost.OnRedirected(int status, UrlRequest next)
-    {
-        _metrics?.RedirectFollowed();
-        if (Session.Logger.IsEnabled(LogLevel.Debug))
-        {
-            Log.Redirected(Session.Logger, TaskIdentifier, status, UrlText.Safe(next.Url));
-        }
-    }
+    void IExchangeHost.OnSendFailed(UrlRequest request, Exception exception) => _observer?.SendFailed(this, request, exception);
+
+    void IExchangeHost.OnRedirected(int status, UrlRequest next) => _observer?.Redirected(this, status, next);
 
     ValueTask<UrlRequest?> IExchangeHost.DecideRedirectAsync(HttpUrlResponse response, UrlRequest proposed) =>
         DelegateFor<ISessionTaskDelegate>(DelegateMember.WillPerformHttpRedirection) is { } target

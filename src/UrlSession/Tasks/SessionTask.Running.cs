@@ -13,6 +13,7 @@ public abstract partial class SessionTask
     private TaskTimeouts? _timeouts;
     private HttpTransport.Generation? _transport;
     private TaskMetricsRecorder? _metrics;
+    private ITaskObserver? _observer;
     private ExchangeContext? _exchange;
 
     /// <summary>Delegate events this task does not deliver (completion-handler tasks skip response and data events).</summary>
@@ -137,23 +138,21 @@ public abstract partial class SessionTask
         var time = Session.Settings.TimeProvider;
         var started = time.GetTimestamp();
         _metrics = DelegateFor<ISessionTaskDelegate>(DelegateMember.DidFinishCollectingMetrics) is null ? null : new TaskMetricsRecorder(time);
+        _observer = _metrics is null ? Session.Observer : TaskObservers.Combine(Session.Observer, _metrics);
         UrlError? error = null;
         try
         {
             Cancellation.Token.ThrowIfCancellationRequested();
             _transport = Session.Transport.Acquire();
             var request = PrepareRequest();
-            if (Session.Logger.IsEnabled(LogLevel.Debug))
-            {
-                Log.TaskStarted(Session.Logger, TaskIdentifier, request.Method.Method, UrlText.Safe(request.Url));
-            }
+            _observer?.TaskStarted(this, request);
             request = await WaitForBeginDateAsync(request).ConfigureAwait(false);
 
             StartTimeouts(request.TimeoutInterval ?? Session.Settings.TimeoutIntervalForRequest);
 
             using var message = await SendFollowingRedirectsAsync(request).ConfigureAwait(false);
             await ReceiveBodyAsync(message, (HttpUrlResponse)Response!).ConfigureAwait(false);
-            _metrics?.ResponseEnded();
+            _observer?.ResponseBodyEnded(this);
         }
         catch (Exception ex)
         {
@@ -185,6 +184,7 @@ public abstract partial class SessionTask
         var time = Session.Settings.TimeProvider;
         var started = time.GetTimestamp();
         _metrics = handedOverBy._metrics;
+        _observer = handedOverBy._observer;
         SetCurrentRequest(request);
         SetResponse(response);
         UrlError? error = null;
@@ -193,7 +193,7 @@ public abstract partial class SessionTask
         {
             Cancellation.Token.ThrowIfCancellationRequested();
             await ReceiveBodyAsync(message, response).ConfigureAwait(false);
-            _metrics?.ResponseEnded();
+            _observer?.ResponseBodyEnded(this);
         }
         catch (Exception ex)
         {
@@ -289,14 +289,8 @@ public abstract partial class SessionTask
             return;
         }
 
-        if (error is null)
-        {
-            Log.TaskSucceeded(Session.Logger, TaskIdentifier, elapsed.TotalMilliseconds);
-        }
-        else
-        {
-            Log.TaskFailed(Session.Logger, TaskIdentifier, error.Code, error.Message);
-        }
+        // A task stopped before its pipeline ran still reports its completion to the session's observers.
+        (_observer ?? Session.Observer)?.TaskCompleted(this, error, elapsed);
 
         if (HandedOver)
         {

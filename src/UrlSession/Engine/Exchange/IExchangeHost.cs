@@ -16,6 +16,9 @@ internal interface IExchangeHost
     /// <summary>Response headers arrived for the request just sent.</summary>
     void OnResponseHeaders(UrlRequest request, HttpResponseMessage message);
 
+    /// <summary>The send failed before response headers arrived.</summary>
+    void OnSendFailed(UrlRequest request, Exception exception);
+
     /// <summary>A redirect is followed: <paramref name="next"/> is the request of the next hop.</summary>
     void OnRedirected(int status, UrlRequest next);
 

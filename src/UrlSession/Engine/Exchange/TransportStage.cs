@@ -25,7 +25,14 @@ internal sealed class TransportStage(SessionConfiguration settings, HeaderList d
         {
             // SocketsHttpHandler reports an HTTP/0.9 reply (a body without a status line) as "response ended"; the
             // connection was fine, the server just never sent a valid status line and headers.
-            throw new UrlError(UrlErrorCode.BadServerResponse, $"The server at {UrlText.Safe(request.Url)} closed the connection without sending a valid HTTP status line and headers (HTTP/0.9 responses are not supported).", request.Url, ex);
+            var error = new UrlError(UrlErrorCode.BadServerResponse, $"The server at {UrlText.Safe(request.Url)} closed the connection without sending a valid HTTP status line and headers (HTTP/0.9 responses are not supported).", request.Url, ex);
+            context.Host.OnSendFailed(request, error);
+            throw error;
+        }
+        catch (Exception ex)
+        {
+            context.Host.OnSendFailed(request, ex);
+            throw;
         }
 
         context.Host.OnResponseHeaders(request, message);

@@ -28,6 +28,8 @@ internal sealed class FakeExchangeHost : IExchangeHost, IRequestBodyProgress
 
     public void OnResponseHeaders(UrlRequest request, HttpResponseMessage message) => Events.Enqueue($"response {(int)message.StatusCode}");
 
+    public void OnSendFailed(UrlRequest request, Exception exception) => Events.Enqueue($"failed {exception.GetType().Name}");
+
     public void OnRedirected(int status, UrlRequest next) => Events.Enqueue($"redirected {status}");
 
     public ValueTask<UrlRequest?> DecideRedirectAsync(HttpUrlResponse response, UrlRequest proposed) => new(Redirect(response, proposed));
