@@ -404,6 +404,7 @@ public abstract partial class SessionTask
             }
             catch (HttpRequestException ex) when (Session.Settings.WaitsForConnectivity
                 && ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+                && ex.InnerException is not (ServerTrustRejectedException or HttpRequestException or DelegateFailureException)
                 && request.Body is not { IsReplayable: false })
             {
                 if (!notified && DelegateFor<ISessionTaskDelegate>(DelegateMember.TaskIsWaitingForConnectivity) is { } target)

@@ -20,6 +20,12 @@ internal static class RequestMessageFactory
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
         };
 
+        if (task is not null && request.Url.Scheme == Uri.UriSchemeHttps && ServerTrustEvaluator.AsksDelegate(task.Session, task))
+        {
+            // Only when some delegate answers server trust: the options dictionary costs an allocation per request.
+            message.Options.Set(ServerTrustEvaluator.TaskOption, task);
+        }
+
         if (request.Body is { } body)
         {
             message.Content = new ProgressContent(body, replacementBody, task, request.Url);
