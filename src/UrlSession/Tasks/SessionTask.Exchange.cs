@@ -10,6 +10,15 @@ public abstract partial class SessionTask : IExchangeHost, IRequestBodyProgress
 
     void IExchangeHost.OnRequestChanged(UrlRequest request) => SetCurrentRequest(request);
 
+    void IExchangeHost.AnnotateRequest(HttpRequestMessage message)
+    {
+        if (message.RequestUri?.Scheme == Uri.UriSchemeHttps && ServerTrustEvaluator.AsksDelegate(Session, this))
+        {
+            // Only when some delegate answers server trust: the options dictionary costs an allocation per request.
+            message.Options.Set(ServerTrustEvaluator.TaskOption, this);
+        }
+    }
+
     void IExchangeHost.OnSendStarted(UrlRequest request)
     {
         _observer?.SendStarted(this, request);

@@ -34,6 +34,19 @@ internal static class ErrorMapping
             return inner;
         }
 
+        if (Find<ServerTrustRejectedException>(exception) is { } trust)
+        {
+            return trust.Code == UrlErrorCode.Cancelled
+                ? new UrlError(UrlErrorCode.Cancelled, $"The task for {where} was cancelled: {trust.Reason}.", url, exception)
+                : new UrlError(trust.Code, $"The certificate of {where} is not trusted: {trust.Reason}.", url, exception);
+        }
+
+        if (Find<DelegateFailureException>(exception) is { } delegateFailure)
+        {
+            // A decision taken while connecting (server trust) fails inside the handler's connection error.
+            return new UrlError(UrlErrorCode.Unknown, $"The task for {where} failed because {delegateFailure.Message}", url, delegateFailure.InnerException);
+        }
+
         if ((Find<FileNotFoundException>(exception) ?? (Exception?)Find<DirectoryNotFoundException>(exception)) is { } missing)
         {
             return new UrlError(UrlErrorCode.FileDoesNotExist, $"The body file for {where} does not exist: {missing.Message}", url, exception);
@@ -57,17 +70,23 @@ internal static class ErrorMapping
         }
 
         var httpError = (exception as HttpRequestException)?.HttpRequestError ?? (exception as HttpIOException)?.HttpRequestError;
+        if (httpError == HttpRequestError.ConnectionError && exception.InnerException is HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError })
+        {
+            // The session's own TLS handshake (ServerTrustEvaluator.ConnectAsync) failed: the handler reports any
+            // connect-callback failure as a connection error.
+            httpError = HttpRequestError.SecureConnectionError;
+        }
         return httpError switch
         {
             HttpRequestError.NameResolutionError => new UrlError(UrlErrorCode.CannotFindHost, $"The host of {where} could not be found.", url, exception),
             HttpRequestError.ConnectionError or HttpRequestError.ProxyTunnelError => ConnectionFailure(exception, url, where),
-            HttpRequestError.SecureConnectionError => SecureConnectionFailure(exception, task, url, where),
+            HttpRequestError.SecureConnectionError => SecureConnectionFailure(exception, url, where),
             HttpRequestError.InvalidResponse or HttpRequestError.HttpProtocolError or HttpRequestError.ConfigurationLimitExceeded
                 => new UrlError(UrlErrorCode.BadServerResponse, $"The server at {where} sent a response that is not valid HTTP: {exception.Message}", url, exception),
             HttpRequestError.ResponseEnded => new UrlError(UrlErrorCode.NetworkConnectionLost, $"The connection to {where} was lost before the response was complete.", url, exception),
             HttpRequestError.UserAuthenticationError => new UrlError(UrlErrorCode.UserAuthenticationRequired, $"{where} requires authentication that could not be provided.", url, exception),
             _ when Find<SocketException>(exception) is { } socket => SocketFailure(socket, exception, url, where),
-            _ when Find<AuthenticationException>(exception) is not null => SecureConnectionFailure(exception, task, url, where),
+            _ when Find<AuthenticationException>(exception) is not null => SecureConnectionFailure(exception, url, where),
             _ when Find<IOException>(exception) is not null => new UrlError(UrlErrorCode.NetworkConnectionLost, $"The connection to {where} was lost: {exception.Message}", url, exception),
             _ => new UrlError(UrlErrorCode.Unknown, $"The task for {where} failed: {exception.Message}", url, exception),
         };
@@ -92,15 +111,8 @@ internal static class ErrorMapping
         _ => new UrlError(UrlErrorCode.CannotConnectToHost, $"Could not connect to the server at {where}: {socket.Message}", url, exception),
     };
 
-    private static UrlError SecureConnectionFailure(Exception exception, SessionTask task, Uri? url, string where)
-    {
-        if (url is not null && task.Session.Transport.TrustEvaluator.TakeRejection(url.IdnHost) is { } rejection)
-        {
-            return new UrlError(rejection.Code, $"The certificate of {where} is not trusted: {rejection.Reason}.", url, exception);
-        }
-
-        return new UrlError(UrlErrorCode.SecureConnectionFailed, $"A secure connection to {where} could not be made: {exception.Message}", url, exception);
-    }
+    private static UrlError SecureConnectionFailure(Exception exception, Uri? url, string where) =>
+        new UrlError(UrlErrorCode.SecureConnectionFailed, $"A secure connection to {where} could not be made: {exception.Message}", url, exception);
 
     private static T? Find<T>(Exception exception)
         where T : Exception

@@ -105,10 +105,12 @@ internal sealed class HttpTransport : IDisposable
         EnableMultipleHttp2Connections = true,
         Proxy = settings.Proxy,
         UseProxy = true,
+        // Direct https connections: the callback runs TLS itself and asks the delegate without holding a thread. These
+        // options serve the TLS the handler still runs (through a proxy tunnel), with the platform's verdict.
+        ConnectCallback = trust.ConnectAsync,
         SslOptions = new SslClientAuthenticationOptions
         {
             EnabledSslProtocols = TlsVersions.Range(settings.TlsMinimumSupportedProtocolVersion, settings.TlsMaximumSupportedProtocolVersion),
-            RemoteCertificateValidationCallback = trust.Validate,
         },
     };
 

@@ -22,6 +22,9 @@ internal static class RequestMessageFactory
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
         };
 
+        // What the connection this message may open needs to know of its sender (whose delegate decides server trust).
+        context.Host.AnnotateRequest(message);
+
         if (request.Body is { } body)
         {
             message.Content = new ProgressContent(body, context);

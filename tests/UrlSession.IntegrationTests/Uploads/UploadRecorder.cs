@@ -97,7 +97,8 @@ public sealed class UploadRecorder : RecordingDelegate, ISessionTaskDelegate
     {
         if (challenge.ProtectionSpace.AuthenticationMethod == ProtectionSpace.AuthenticationMethodServerTrust)
         {
-            return ValueTask.FromResult(ChallengeResponse.PerformDefaultHandling);
+            // A task's own delegate hears server trust first (as URLSession): leave it to the session's delegate.
+            return session.Delegate?.DidReceiveChallengeAsync(session, challenge) ?? ValueTask.FromResult(ChallengeResponse.PerformDefaultHandling);
         }
 
         Interlocked.Increment(ref _challenges);

@@ -24,7 +24,10 @@ internal sealed class ConnectivityRetryStage : ExchangeStage
             .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
                 ShouldHandle = static args => ValueTask.FromResult(
-                    args.Outcome.Exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }
+                    args.Outcome.Exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError } failure
+
+                    // A refused certificate or a delegate that failed while deciding is an answer, not missing connectivity.
+                    && failure.InnerException is not (ServerTrustRejectedException or HttpRequestException or DelegateFailureException)
                     && args.Context.Properties.TryGetValue(ContextKey, out var exchange)
                     && !exchange.BodyWriteFailed),
                 BackoffType = DelayBackoffType.Exponential,

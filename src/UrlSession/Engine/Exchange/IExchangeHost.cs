@@ -10,6 +10,12 @@ internal interface IExchangeHost
     /// <summary>The request now being sent changed (a redirect or a delegate's replacement).</summary>
     void OnRequestChanged(UrlRequest request);
 
+    /// <summary>
+    /// Adds what the connection layer needs to know of the sender to a message about to be sent (for https: whose
+    /// delegate decides server trust, when one does).
+    /// </summary>
+    void AnnotateRequest(HttpRequestMessage message);
+
     /// <summary>A request goes on the wire (every send counts: redirects, challenge answers and retries).</summary>
     void OnSendStarted(UrlRequest request);
 

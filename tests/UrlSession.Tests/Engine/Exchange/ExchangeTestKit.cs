@@ -24,6 +24,8 @@ internal sealed class FakeExchangeHost : IExchangeHost, IRequestBodyProgress
 
     public void OnRequestChanged(UrlRequest request) => Events.Enqueue($"request {request.Method} {request.Url}");
 
+    public void AnnotateRequest(HttpRequestMessage message) => Events.Enqueue("annotate");
+
     public void OnSendStarted(UrlRequest request) => Events.Enqueue($"send {request.Method} {request.Url}");
 
     public void OnResponseHeaders(UrlRequest request, HttpResponseMessage message) => Events.Enqueue($"response {(int)message.StatusCode}");

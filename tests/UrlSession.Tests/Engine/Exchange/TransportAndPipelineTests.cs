@@ -27,7 +27,7 @@ public sealed class TransportAndPipelineTests
         seen!.Headers.GetValues("Cookie").Should().Equal("a=1");
         seen.Headers.Authorization!.Scheme.Should().Be("Basic");
         seen.Headers.UserAgent.ToString().Should().Be("test/1");
-        host.Events.Should().Equal("send GET http://example.test/a", "response 202");
+        host.Events.Should().Equal("send GET http://example.test/a", "annotate", "response 202");
     }
 
     [Fact]
