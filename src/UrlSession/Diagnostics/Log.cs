@@ -29,4 +29,8 @@ internal static partial class Log
     [LoggerMessage(9, LogLevel.Debug, "Task {TaskIdentifier}: the connection to {Url} broke while the body went out; sending again with Expect: 100-continue")]
     public static partial void ResendingWithExpectContinue(ILogger logger, long taskIdentifier, string url);
 
+    // Counted in DelegateDispatcher.UnobservedFailures: nothing but this entry reports the exception.
+    [LoggerMessage(10, LogLevel.Error, "The delegate's {Member} threw where no task can fail for it (session-level event, completion event, or a task already completed); the exception is dropped")]
+    public static partial void DelegateThrewUnobserved(ILogger logger, string member, Exception exception);
+
 }

@@ -97,7 +97,7 @@ public abstract partial class SessionTask
 
                 // Once per chunk sent: the arguments travel as state, so the queued event is the only allocation.
                 var sent = (Target: target, Task: this, Count: count, Total: total, Expected: CountOfBytesExpectedToSend);
-                _ = Session.Dispatcher.Post(nameof(ISessionTaskDelegate.DidSendBodyData), static e => e.Target.DidSendBodyData(e.Task.Session, e.Task, e.Count, e.Total, e.Expected), sent);
+                _ = Session.Dispatcher.Post(this, nameof(ISessionTaskDelegate.DidSendBodyData), static e => e.Target.DidSendBodyData(e.Task.Session, e.Task, e.Count, e.Total, e.Expected), sent);
             }
         }
     }
@@ -408,7 +408,7 @@ public abstract partial class SessionTask
             {
                 if (!notified && DelegateFor<ISessionTaskDelegate>(DelegateMember.TaskIsWaitingForConnectivity) is { } target)
                 {
-                    _ = Session.Dispatcher.Post(nameof(ISessionTaskDelegate.TaskIsWaitingForConnectivity), () => target.TaskIsWaitingForConnectivity(Session, this));
+                    _ = Session.Dispatcher.Post(this, nameof(ISessionTaskDelegate.TaskIsWaitingForConnectivity), () => target.TaskIsWaitingForConnectivity(Session, this));
                 }
 
                 notified = true;
@@ -441,6 +441,7 @@ public abstract partial class SessionTask
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask CompleteAsync(UrlError? error, TimeSpan elapsed)
     {
+        error = await SettleDelegateEventsAsync(error).ConfigureAwait(false);
         if (!TryMarkCompleted(error))
         {
             return;

@@ -231,9 +231,10 @@ public abstract partial class SessionTask
 
     /// <summary>
     /// Stops the task for a reason (cancellation, timeout, invalidation): the first reason wins and becomes
-    /// the task's error. A task never started starts now, so its completion events still arrive.
+    /// the task's error. A task never started starts now, so its completion events still arrive. False when the
+    /// task had already completed or stopped, so this reason was dropped.
     /// </summary>
-    internal void Stop(SessionTaskState newState, UrlError? reason, bool onlyIfSuspended = false)
+    internal bool Stop(SessionTaskState newState, UrlError? reason, bool onlyIfSuspended = false)
     {
         bool start;
         lock (StateLock)
@@ -242,7 +243,7 @@ public abstract partial class SessionTask
             if (_state is SessionTaskState.Completed or SessionTaskState.Canceling
                 || (onlyIfSuspended && _state != SessionTaskState.Suspended))
             {
-                return;
+                return false;
             }
 
             _stopReason = reason ?? new UrlError(UrlErrorCode.Cancelled, $"The task for {UrlText.Safe(CurrentRequest?.Url)} was cancelled.", CurrentRequest?.Url);
@@ -257,6 +258,8 @@ public abstract partial class SessionTask
         {
             Start();
         }
+
+        return true;
     }
 
     /// <summary>The reason the task was stopped, if it was.</summary>
