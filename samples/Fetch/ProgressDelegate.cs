@@ -12,7 +12,8 @@ internal sealed class ProgressDelegate(string output, Action<long>? onWritten = 
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _startOffset;
-    private TimeSpan _lastDraw = TimeSpan.MinValue;
+    // Null until the first draw: a MinValue sentinel made now - _lastDraw overflow, so the bar never drew.
+    private TimeSpan? _lastDraw;
     private bool _barShown;
 
     public string Output { get; } = output;
@@ -34,7 +35,7 @@ internal sealed class ProgressDelegate(string output, Action<long>? onWritten = 
         var now = _clock.Elapsed;
         var finished = totalBytesWritten == totalBytesExpectedToWrite;
         var interval = Console.IsOutputRedirected ? TimeSpan.FromSeconds(1) : TimeSpan.FromMilliseconds(100);
-        if (!finished && now - _lastDraw < interval)
+        if (!finished && _lastDraw is { } last && now - last < interval)
         {
             return;
         }

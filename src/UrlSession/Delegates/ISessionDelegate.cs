@@ -4,6 +4,11 @@ namespace UrlSessions;
 /// Session-level events. Every member has a default body, so implement only what you need. Events of one
 /// session arrive one at a time, in order, on the session's delegate queue.
 /// </summary>
+/// <remarks>
+/// A member that throws while its task runs fails that task once, with <see cref="UrlErrorCode.Unknown"/> and the
+/// exception as <see cref="Exception.InnerException"/>. A throw no task can carry (from <see cref="DidBecomeInvalid"/>,
+/// <c>DidComplete</c>, metrics, a completion handler, or an event of a task already completed) is logged at Error.
+/// </remarks>
 public interface ISessionDelegate
 {
     /// <summary>The session was invalidated; it is sent exactly once, after every task completed.</summary>

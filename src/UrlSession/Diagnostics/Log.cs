@@ -32,4 +32,8 @@ internal static partial class Log
     [LoggerMessage(20, LogLevel.Debug, "Task {TaskIdentifier}: {Url} cannot be reached; trying again in {DelaySeconds} s")]
     public static partial void WaitingForConnectivity(ILogger logger, long taskIdentifier, string url, double delaySeconds);
 
+    // Counted in DelegateDispatcher.UnobservedFailures: nothing but this entry reports the exception.
+    [LoggerMessage(10, LogLevel.Error, "The delegate's {Member} threw where no task can fail for it (session-level event, completion event, or a task already completed); the exception is dropped")]
+    public static partial void DelegateThrewUnobserved(ILogger logger, string member, Exception exception);
+
 }

@@ -6,7 +6,10 @@ namespace UrlSessions;
 /// </summary>
 public enum UrlErrorCode
 {
-    /// <summary>An error the session could not classify; see the inner exception.</summary>
+    /// <summary>
+    /// An error the session could not classify, or a delegate member that threw while its task ran (the message names
+    /// the member; the delegate's exception is the inner exception). See the inner exception.
+    /// </summary>
     Unknown = -1,
     /// <summary>The task was cancelled.</summary>
     Cancelled = -999,

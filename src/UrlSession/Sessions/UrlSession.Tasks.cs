@@ -121,7 +121,7 @@ public sealed partial class UrlSession
     // Its own method so the closure is allocated only when the event is sent (capturing Register's
     // parameter would allocate it on every task).
     private void PostDidCreateTask(ISessionTaskDelegate target, SessionTask task) =>
-        Dispatcher.Post(nameof(ISessionTaskDelegate.DidCreateTask), () => target.DidCreateTask(this, task));
+        Dispatcher.Post(task, nameof(ISessionTaskDelegate.DidCreateTask), () => target.DidCreateTask(this, task));
 
     private void ThrowIfInvalidated()
     {

@@ -131,7 +131,7 @@ public class DataTask : SessionTask
         StopTimeouts();
         if (DelegateFor<IDataTaskDelegate>(DelegateMember.DidBecomeDownloadTask) is { } target)
         {
-            _ = Session.Dispatcher.Post(nameof(IDataTaskDelegate.DidBecomeDownloadTask), () => target.DidBecomeDownloadTask(Session, this, download));
+            _ = Session.Dispatcher.Post(download, nameof(IDataTaskDelegate.DidBecomeDownloadTask), () => target.DidBecomeDownloadTask(Session, this, download));
         }
 
         await download.RunAdoptedAsync(message, response, request, this).ConfigureAwait(false);
@@ -146,7 +146,7 @@ public class DataTask : SessionTask
         StopTimeouts();
         if (DelegateFor<IDataTaskDelegate>(DelegateMember.DidBecomeStreamTask) is { } target)
         {
-            _ = Session.Dispatcher.Post(nameof(IDataTaskDelegate.DidBecomeStreamTask), () => target.DidBecomeStreamTask(Session, this, stream));
+            _ = Session.Dispatcher.Post(stream, nameof(IDataTaskDelegate.DidBecomeStreamTask), () => target.DidBecomeStreamTask(Session, this, stream));
         }
 
         await stream.RunAdoptedAsync(message, response, request, this).ConfigureAwait(false);

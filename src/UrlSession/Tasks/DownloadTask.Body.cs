@@ -54,7 +54,7 @@ public sealed partial class DownloadTask
                 AddBytesReceived(offset);
                 if (DelegateFor<IDownloadTaskDelegate>(DelegateMember.DidResumeAtOffset) is { } resumeTarget)
                 {
-                    _ = Session.Dispatcher.Post(nameof(IDownloadTaskDelegate.DidResumeAtOffset), () => resumeTarget.DidResumeAtOffset(Session, this, offset, expectedTotal));
+                    _ = Session.Dispatcher.Post(this, nameof(IDownloadTaskDelegate.DidResumeAtOffset), () => resumeTarget.DidResumeAtOffset(Session, this, offset, expectedTotal));
                 }
             }
 
@@ -236,7 +236,7 @@ public sealed partial class DownloadTask
                         // time is not network idle time.
                         await WaitForDelegateAsync(previousEvent).ConfigureAwait(false);
                         var progress = (Target: progressTarget, Task: this, Written: (long)filled, Total: total, Expected: expectedTotal);
-                        previousEvent = Session.Dispatcher.Post(nameof(IDownloadTaskDelegate.DidWriteData), static e => e.Target.DidWriteData(e.Task.Session, e.Task, e.Written, e.Total, e.Expected), progress);
+                        previousEvent = Session.Dispatcher.Post(this, nameof(IDownloadTaskDelegate.DidWriteData), static e => e.Target.DidWriteData(e.Task.Session, e.Task, e.Written, e.Total, e.Expected), progress);
                     }
 
                     readFailure?.Throw();

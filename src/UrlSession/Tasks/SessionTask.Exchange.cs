@@ -74,5 +74,5 @@ public abstract partial class SessionTask : IExchangeHost, IRequestBodyProgress
         AskDelegateAsync(nameof(ISessionTaskDelegate.DidReceiveChallengeAsync), () => target.DidReceiveChallengeAsync(Session, this, challenge));
 
     private void PostTaskIsWaitingForConnectivity(ISessionTaskDelegate target) =>
-        Session.Dispatcher.Post(nameof(ISessionTaskDelegate.TaskIsWaitingForConnectivity), () => target.TaskIsWaitingForConnectivity(Session, this));
+        Session.Dispatcher.Post(this, nameof(ISessionTaskDelegate.TaskIsWaitingForConnectivity), () => target.TaskIsWaitingForConnectivity(Session, this));
 }

@@ -95,7 +95,7 @@ public abstract partial class SessionTask
 
                 // Once per chunk sent: the arguments travel as state, so the queued event is the only allocation.
                 var sent = (Target: target, Task: this, Count: count, Total: total, Expected: CountOfBytesExpectedToSend);
-                _ = Session.Dispatcher.Post(nameof(ISessionTaskDelegate.DidSendBodyData), static e => e.Target.DidSendBodyData(e.Task.Session, e.Task, e.Count, e.Total, e.Expected), sent);
+                _ = Session.Dispatcher.Post(this, nameof(ISessionTaskDelegate.DidSendBodyData), static e => e.Target.DidSendBodyData(e.Task.Session, e.Task, e.Count, e.Total, e.Expected), sent);
             }
         }
     }
@@ -284,6 +284,7 @@ public abstract partial class SessionTask
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask CompleteAsync(UrlError? error, TimeSpan elapsed)
     {
+        error = await SettleDelegateEventsAsync(error).ConfigureAwait(false);
         if (!TryMarkCompleted(error))
         {
             return;

@@ -207,7 +207,8 @@ public abstract partial class SessionTask
     /// Stops the task for a reason (cancellation, timeout, invalidation, a delegate that failed it): the first reason
     /// wins and becomes the task's error. A task never started starts now, so its completion events still arrive.
     /// </summary>
-    internal void Stop(UrlError? reason, TaskMove move = TaskMove.Stop) => Move(move, reason);
+    /// <returns>False when the task had already completed or stopped, so this reason was dropped.</returns>
+    internal bool Stop(UrlError? reason, TaskMove move = TaskMove.Stop) => (Move(move, reason) & TaskEffects.Cancel) != 0;
 
     /// <summary>
     /// Applies a move of the state machine (<see cref="TaskTransitions"/>) under the task's lock; an illegal move changes

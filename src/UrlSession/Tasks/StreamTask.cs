@@ -400,7 +400,7 @@ public sealed class StreamTask : SessionTask
         _writeTurn.Release();
         if (CanWrite && TaskEnded() is null && DelegateFor<IStreamTaskDelegate>(DelegateMember.WriteClosed) is { } target)
         {
-            _ = Session.Dispatcher.Post(nameof(IStreamTaskDelegate.WriteClosed), static e => e.Target.WriteClosed(e.Task.Session, e.Task), (Target: target, Task: this));
+            _ = Session.Dispatcher.Post(this, nameof(IStreamTaskDelegate.WriteClosed), static e => e.Target.WriteClosed(e.Task.Session, e.Task), (Target: target, Task: this));
         }
 
         lock (_sides)
@@ -430,7 +430,7 @@ public sealed class StreamTask : SessionTask
         if (Interlocked.Exchange(ref _readClosedReported, 1) == 0 && TaskEnded() is null
             && DelegateFor<IStreamTaskDelegate>(DelegateMember.ReadClosed) is { } target)
         {
-            _ = Session.Dispatcher.Post(nameof(IStreamTaskDelegate.ReadClosed), static e => e.Target.ReadClosed(e.Task.Session, e.Task), (Target: target, Task: this));
+            _ = Session.Dispatcher.Post(this, nameof(IStreamTaskDelegate.ReadClosed), static e => e.Target.ReadClosed(e.Task.Session, e.Task), (Target: target, Task: this));
         }
     }
 

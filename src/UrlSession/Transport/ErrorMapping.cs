@@ -15,6 +15,12 @@ internal static class ErrorMapping
         // A stop (cancel, timeout, invalidation) makes everything after it throw; the reason is the error.
         if (task.StopReason is { } reason && (exception is OperationCanceledException || task.Cancellation.IsCancellationRequested))
         {
+            if (exception is DelegateFailureException lost)
+            {
+                // A decision threw after the task was stopped for another reason: the task cannot carry it.
+                task.Session.Dispatcher.ReportUnobserved(lost.Member, lost.InnerException!);
+            }
+
             return reason;
         }
 
@@ -23,7 +29,7 @@ internal static class ErrorMapping
             case UrlError error:
                 return error;
             case DelegateFailureException failure:
-                return new UrlError(UrlErrorCode.Unknown, $"The task for {where} failed because {failure.Message}", url, failure.InnerException);
+                return DelegateFailure(task, failure.Member, failure.InnerException!);
             case OperationCanceledException:
                 return new UrlError(UrlErrorCode.Cancelled, $"The task for {where} was cancelled.", url, exception);
         }
@@ -90,6 +96,16 @@ internal static class ErrorMapping
             _ when Find<IOException>(exception) is not null => new UrlError(UrlErrorCode.NetworkConnectionLost, $"The connection to {where} was lost: {exception.Message}", url, exception),
             _ => new UrlError(UrlErrorCode.Unknown, $"The task for {where} failed: {exception.Message}", url, exception),
         };
+    }
+
+    /// <summary>
+    /// The error of a task whose delegate member threw: <see cref="UrlErrorCode.Unknown"/>, naming the member, with the
+    /// delegate's exception as the inner exception (the one rule for every event, see <see cref="DelegateDispatcher"/>).
+    /// </summary>
+    public static UrlError DelegateFailure(SessionTask task, string member, Exception exception)
+    {
+        var url = task.CurrentRequest?.Url;
+        return new UrlError(UrlErrorCode.Unknown, $"The task for {UrlText.Safe(url)} failed because the delegate's {member} threw {exception.GetType().Name}: {exception.Message}", url, exception);
     }
 
     // HTTP/2 INTERNAL_ERROR (0x2) and CANCEL (0x8); HTTP/3 H3_INTERNAL_ERROR (0x102) and H3_REQUEST_CANCELLED (0x10c).

@@ -1,0 +1,58 @@
+namespace UrlSessions;
+
+// The task's side of the delegate exception rule (see DelegateDispatcher): an event of this task that throws while
+// the task runs fails it, once, and events the task queued run before its completion is decided, so a throw among
+// them still becomes the task's error instead of racing with a success.
+public abstract partial class SessionTask
+{
+    private Task? _lastQueuedEvent;
+    private UrlError? _delegateFailure;
+    private string? _delegateFailureMember;
+
+    /// <summary>The dispatcher queued an event of this task (under its lock, so this is the latest in queue order).</summary>
+    internal void NoteQueuedEvent(Task queued) => Volatile.Write(ref _lastQueuedEvent, queued);
+
+    /// <summary>
+    /// A delegate member threw during one of this task's events: stops the task with that error. False when the task
+    /// had already completed or stopped for another reason (the first reason wins), so the caller reports it instead.
+    /// </summary>
+    internal bool FailFromDelegate(string member, Exception exception)
+    {
+        var error = ErrorMapping.DelegateFailure(this, member, exception);
+        if (!Stop(error))
+        {
+            return false;
+        }
+
+        _delegateFailureMember = member;
+        Volatile.Write(ref _delegateFailure, error);
+        return true;
+    }
+
+    /// <summary>
+    /// Runs out the events this task queued, then settles its error: a delegate failure among them fails a task that
+    /// would have succeeded. One that lost to another error is reported (logged and counted), never dropped silently.
+    /// </summary>
+    private async ValueTask<UrlError?> SettleDelegateEventsAsync(UrlError? error)
+    {
+        // Body-sent events may still be queued while this waits (HTTP/2 sends on after an early response): wait them out too.
+        while (Volatile.Read(ref _lastQueuedEvent) is { IsCompleted: false } pending)
+        {
+            await pending.ConfigureAwait(false);
+        }
+
+        // The same failure may come back enriched (a download's OnFailed): the delegate's exception identifies it.
+        if (Volatile.Read(ref _delegateFailure) is not { } failure || ReferenceEquals(failure.InnerException, error?.InnerException))
+        {
+            return error;
+        }
+
+        if (error is null)
+        {
+            return OnFailed(failure);
+        }
+
+        Session.Dispatcher.ReportUnobserved(_delegateFailureMember!, failure.InnerException!);
+        return error;
+    }
+}
