@@ -119,7 +119,7 @@ internal sealed class DelegateDispatcher(TaskScheduler scheduler, ILogger logger
                 Scheduler);
             _tail = next;
             // Under the lock, so the task's note is its latest event in queue order.
-            task?.NoteQueuedEvent(next);
+            task?.Runner.NoteQueuedEvent(next);
             return next;
         }
     }
@@ -148,7 +148,7 @@ internal sealed class DelegateDispatcher(TaskScheduler scheduler, ILogger logger
             }
             catch (Exception ex)
             {
-                if (task is null || !task.FailFromDelegate(member, ex))
+                if (task is null || !task.Runner.FailFromDelegate(member, ex))
                 {
                     dispatcher.ReportUnobserved(member, ex);
                 }

@@ -6,20 +6,38 @@ namespace UrlSessions;
 /// One task's exchange: the request being sent and the per-send state the stages hand down to the transport.
 /// Created once per task; the stages of one exchange run one at a time, so nothing here needs a lock.
 /// </summary>
-internal sealed class ExchangeContext(IExchangeHost host, long taskIdentifier, HttpMessageInvoker invoker, Uri originalUrl, CancellationToken cancellation)
+internal class ExchangeContext
 {
-    /// <summary>The task's number, for logs.</summary>
-    public long TaskIdentifier { get; } = taskIdentifier;
+    /// <summary>A context for a host of its own (stage tests; a task's runner is its own context).</summary>
+    public ExchangeContext(IExchangeHost host, long taskIdentifier, HttpMessageInvoker invoker, Uri originalUrl, CancellationToken cancellation)
+    {
+        Host = host;
+        TaskIdentifier = taskIdentifier;
+        Invoker = invoker;
+        OriginalUrl = originalUrl;
+        Cancellation = cancellation;
+    }
 
-    public IExchangeHost Host { get; } = host;
+    /// <summary>For the task runner, which is its task's context itself (one object per task, not two) and fills in the rest as the task starts.</summary>
+    private protected ExchangeContext()
+    {
+        Host = null!;
+        Invoker = null!;
+        OriginalUrl = null!;
+    }
+
+    public IExchangeHost Host { get; private protected set; }
+
+    /// <summary>The task's number, for logs.</summary>
+    public long TaskIdentifier { get; private protected set; }
 
     /// <summary>The connection pool this task sends on (one handler generation for its whole life).</summary>
-    public HttpMessageInvoker Invoker { get; } = invoker;
+    public HttpMessageInvoker Invoker { get; private protected set; }
 
     /// <summary>Where the task started: headers bound to an origin stay with it.</summary>
-    public Uri OriginalUrl { get; } = originalUrl;
+    public Uri OriginalUrl { get; private protected set; }
 
-    public CancellationToken Cancellation { get; } = cancellation;
+    public CancellationToken Cancellation { get; private protected set; }
 
     /// <summary>The request of the current hop.</summary>
     public UrlRequest Request { get; set; } = null!;
@@ -46,7 +64,7 @@ internal sealed class ExchangeContext(IExchangeHost host, long taskIdentifier, H
     public bool NotifiedWaiting { get; set; }
 
     /// <summary>The final response, once the exchange returned it.</summary>
-    public HttpUrlResponse? Response { get; set; }
+    public HttpUrlResponse? FinalResponse { get; set; }
 
     /// <summary>The one-shot body that was already sent once: from its next send on the delegate must supply a new stream.</summary>
     public RequestBody? SentStreamBody { get; set; }
@@ -57,6 +75,6 @@ internal sealed class ExchangeContext(IExchangeHost host, long taskIdentifier, H
         Debug.Assert(request is not null, "An exchange sends a request.");
         Request = request;
         Credential = null;
-        Response = null;
+        FinalResponse = null;
     }
 }

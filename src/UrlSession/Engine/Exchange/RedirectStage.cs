@@ -29,7 +29,7 @@ internal sealed class RedirectStage(SessionConfiguration settings) : ExchangeSta
                 status = (int)message.StatusCode;
                 if (!RedirectPolicy.IsRedirect(status) || message.Headers.Location is null)
                 {
-                    context.Response = response;
+                    context.FinalResponse = response;
                     return message;
                 }
 
@@ -43,7 +43,7 @@ internal sealed class RedirectStage(SessionConfiguration settings) : ExchangeSta
                 if (decided is null)
                 {
                     // The delegate refused: the redirect response is the final response, body and all.
-                    context.Response = response;
+                    context.FinalResponse = response;
                     return message;
                 }
             }

@@ -25,8 +25,8 @@ public sealed class RedirectStageTests
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         next.Sends.Select(s => $"{s.Request.Method} {s.Request.Url.AbsolutePath} {s.Request.Body is null}")
             .Should().Equal("POST /form False", "GET /next True");
-        context.Response!.StatusCode.Should().Be(200);
-        context.Response.Url.Should().Be(new Uri("http://example.test/next"));
+        context.FinalResponse!.StatusCode.Should().Be(200);
+        context.FinalResponse!.Url.Should().Be(new Uri("http://example.test/next"));
         host.Events.Should().Contain("redirected 302");
     }
 
@@ -54,7 +54,7 @@ public sealed class RedirectStageTests
 
         response.StatusCode.Should().Be(HttpStatusCode.MovedPermanently);
         next.Sends.Should().ContainSingle();
-        context.Response!.StatusCode.Should().Be(301);
+        context.FinalResponse!.StatusCode.Should().Be(301);
     }
 
     [Fact]

@@ -3,22 +3,22 @@ namespace UrlSessions;
 // The task's side of the delegate exception rule (see DelegateDispatcher): an event of this task that throws while
 // the task runs fails it, once, and events the task queued run before its completion is decided, so a throw among
 // them still becomes the task's error instead of racing with a success.
-public abstract partial class SessionTask
+internal sealed partial class TaskRunner
 {
     private Task? _lastQueuedEvent;
     private UrlError? _delegateFailure;
     private string? _delegateFailureMember;
 
     /// <summary>The dispatcher queued an event of this task (under its lock, so this is the latest in queue order).</summary>
-    internal void NoteQueuedEvent(Task queued) => Volatile.Write(ref _lastQueuedEvent, queued);
+    public void NoteQueuedEvent(Task queued) => Volatile.Write(ref _lastQueuedEvent, queued);
 
     /// <summary>
     /// A delegate member threw during one of this task's events: stops the task with that error. False when the task
     /// had already completed or stopped for another reason (the first reason wins), so the caller reports it instead.
     /// </summary>
-    internal bool FailFromDelegate(string member, Exception exception)
+    public bool FailFromDelegate(string member, Exception exception)
     {
-        var error = ErrorMapping.DelegateFailure(this, member, exception);
+        var error = ErrorMapping.DelegateFailure(Task, member, exception);
         if (!Stop(error))
         {
             return false;
@@ -49,7 +49,7 @@ public abstract partial class SessionTask
 
         if (error is null)
         {
-            return OnFailed(failure);
+            return Task.Failed(failure);
         }
 
         Session.Dispatcher.ReportUnobserved(_delegateFailureMember!, failure.InnerException!);
