@@ -13,6 +13,9 @@ public sealed partial class DownloadTask
     /// <summary>Gathering stops here (or earlier, as soon as a read would wait for the network).</summary>
     private const int WriteThreshold = 512 * 1024;
 
+    /// <summary>The least room worth a read issued while a write is in flight.</summary>
+    private const int MinReadAhead = 64 * 1024;
+
     private protected override async Task ReceiveBodyAsync(HttpResponseMessage message, HttpUrlResponse response)
     {
         HttpResponseMessage? restarted = null;
@@ -189,26 +192,28 @@ public sealed partial class DownloadTask
                 var filled = 0;
                 while (!ended)
                 {
-                    await BodyReader.WaitWhileSuspendedAsync(this, token).ConfigureAwait(false);
                     if (start == filled)
                     {
+                        // Bytes received are always written first: a suspended task keeps nothing unwritten.
+                        await BodyReader.WaitWhileSuspendedAsync(this, token).ConfigureAwait(false);
                         start = filled = 0;
                     }
 
                     ExceptionDispatchInfo? readFailure = null;
                     var waiting = default(ValueTask<int>);
-                    var stalled = false;
+                    var readAhead = false;
+                    var wrapped = false;
                     try
                     {
                         // Gather a large write while data is already there; a read that would wait means the network has
-                        // nothing more right now, so what arrived is written and reported before waiting for it.
+                        // nothing more right now, so what arrived is written and reported while that read waits.
                         while (filled - start < WriteThreshold && filled < buffer.Length && Gate.IsOpen)
                         {
                             var next = body.ReadAsync(buffer.AsMemory(filled), token);
                             if (!next.IsCompleted && filled > start)
                             {
                                 waiting = next;
-                                stalled = true;
+                                readAhead = true;
                                 break;
                             }
 
@@ -222,6 +227,22 @@ public sealed partial class DownloadTask
                             filled += read;
                             OnBodyBytesReceived(read);
                         }
+
+                        if (!readAhead && !ended && filled > start && Gate.IsOpen)
+                        {
+                            // A full batch: one read stays in flight while it is written, into the free part of the buffer,
+                            // so the socket is drained during the write (a strict read-then-write loop leaves it idle).
+                            if (buffer.Length - filled >= MinReadAhead)
+                            {
+                                waiting = body.ReadAsync(buffer.AsMemory(filled), token);
+                                readAhead = true;
+                            }
+                            else if (start >= MinReadAhead)
+                            {
+                                waiting = body.ReadAsync(buffer.AsMemory(0, start), token);
+                                readAhead = wrapped = true;
+                            }
+                        }
                     }
                     catch (Exception ex)
                     {
@@ -231,9 +252,10 @@ public sealed partial class DownloadTask
 
                     if (filled > start)
                     {
-                        // A pending read fills the buffer past `filled`: it and this write never touch the same bytes.
+                        // The read in flight fills another part of the buffer than this write reads. With it in flight the
+                        // write is not cancellable (the read is awaited first); either way every byte received is written.
                         var count = filled - start;
-                        total = await WriteToFileAsync(file, buffer.AsMemory(start, count), total, url, readFailure is null && !stalled ? token : CancellationToken.None).ConfigureAwait(false);
+                        total = await WriteToFileAsync(file, buffer.AsMemory(start, count), total, url, readFailure is null && !readAhead ? token : CancellationToken.None).ConfigureAwait(false);
                         start = filled;
                         if (progressTarget is not null)
                         {
@@ -245,8 +267,13 @@ public sealed partial class DownloadTask
                         }
                     }
 
-                    if (stalled)
+                    if (readAhead)
                     {
+                        if (wrapped)
+                        {
+                            start = filled = 0;
+                        }
+
                         try
                         {
                             var read = await waiting.ConfigureAwait(false);
@@ -353,7 +380,7 @@ public sealed partial class DownloadTask
         }
         finally
         {
-            DeleteQuietly(path);
+            DeleteFinishedFile(path);
             Volatile.Write(ref _location, null);
         }
     }
