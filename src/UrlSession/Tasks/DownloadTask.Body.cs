@@ -179,6 +179,7 @@ public sealed partial class DownloadTask
         var progressTarget = DelegateFor<IDownloadTaskDelegate>(DelegateMember.DidWriteData);
         var previousEvent = Task.CompletedTask;
         var buffer = ArrayPool<byte>.Shared.Rent(WriteBufferSize);
+        var readInFlight = false;
         var token = Cancellation.Token;
         try
         {
@@ -250,6 +251,7 @@ public sealed partial class DownloadTask
                         readFailure = ExceptionDispatchInfo.Capture(ex);
                     }
 
+                    readInFlight = readAhead;
                     if (filled > start)
                     {
                         // The read in flight fills another part of the buffer than this write reads. With it in flight the
@@ -277,6 +279,7 @@ public sealed partial class DownloadTask
                         try
                         {
                             var read = await waiting.ConfigureAwait(false);
+                            readInFlight = false;
                             if (read == 0)
                             {
                                 ended = true;
@@ -289,6 +292,7 @@ public sealed partial class DownloadTask
                         }
                         catch (Exception ex)
                         {
+                            readInFlight = false;
                             readFailure = ExceptionDispatchInfo.Capture(ex);
                         }
                     }
@@ -299,7 +303,11 @@ public sealed partial class DownloadTask
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            // A failed write can leave a read in flight into this buffer: it then goes to the GC, not back to the pool.
+            if (!readInFlight)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
 
         await WaitForDelegateAsync(previousEvent).ConfigureAwait(false);
