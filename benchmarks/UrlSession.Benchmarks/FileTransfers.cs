@@ -56,7 +56,7 @@ internal static class FileTransfers
         return 0;
     }
 
-    /// <summary><c>download [MiB,MiB...] [rounds]</c> (default <c>256,1024 5</c>).</summary>
+    /// <summary><c>download [MiB,MiB...] [rounds] [row|row...]</c> (default <c>256,1024 5</c>, every row).</summary>
     public static async Task<int> DownloadAsync(string[] args)
     {
         var (sizes, rounds) = ParseArgs(args, defaultRounds: 5);
@@ -69,6 +69,7 @@ internal static class FileTransfers
             configuration.DownloadDirectory = folder;
             await using var session = new UrlSession(configuration);
             var target = Path.Combine(folder, "raw.bin");
+            var kept = Path.Combine(folder, "kept.bin");
             var buffer = new byte[MiB];
             var curl = FindCurl();
             PrintHeader("File download", sizes, rounds, folder);
@@ -81,10 +82,21 @@ internal static class FileTransfers
                 ("raw HttpClient, default CopyToAsync      ", u => RawDefaultAsync(client, u, target)),
                 ("DownloadAsync, no delegate               ", u => SessionDownloadAsync(session, u, null)),
                 ("DownloadAsync, DidWriteData delegate     ", u => SessionDownloadAsync(session, u, new ProgressDelegate())),
+                ("completion handler, moves the file       ", u => SessionCompletionHandlerAsync(session, u, kept)),
+                ("completion handler, reads the length     ", u => SessionCompletionHandlerAsync(session, u, keepAt: null)),
+                ("delegate, DidFinishDownloading moves it  ", u => SessionDelegateAsync(session, u, kept, progress: false)),
+                ("delegate + DidWriteData, moves it        ", u => SessionDelegateAsync(session, u, kept, progress: true)),
             };
             if (curl is not null)
             {
                 variants.Add(("curl -o (separate process)              ", u => CurlAsync(curl, u, target)));
+            }
+
+            if (args.Length > 2)
+            {
+                // Only the rows whose name contains one of the '|'-separated words; the tuned copy stays the first row.
+                var words = args[2].Split('|', StringSplitOptions.RemoveEmptyEntries);
+                variants = [variants[0], .. variants.Skip(1).Where(v => words.Any(w => v.Name.Contains(w, StringComparison.OrdinalIgnoreCase)))];
             }
 
             // Warm-up (JIT, connection, tiering): 32 MiB each, not reported.
@@ -275,6 +287,55 @@ internal static class FileTransfers
         return length;
     }
 
+    /// <summary>
+    /// <c>CreateDownloadTask(url, completionHandler)</c>: the handler moves the file out (kept like the raw rows' file and
+    /// deleted after the clock stops) or, with no <paramref name="keepAt"/>, only reads its length and leaves it to the
+    /// session, which deletes it once the handler returned (before <c>Completion</c>).
+    /// </summary>
+    private static async Task<long> SessionCompletionHandlerAsync(UrlSession session, Uri url, string? keepAt)
+    {
+        long length = -1;
+        UrlError? failure = null;
+        var task = session.CreateDownloadTask(url, (location, _, error) =>
+        {
+            failure = error;
+            if (location is not null)
+            {
+                length = new FileInfo(location).Length;
+                if (keepAt is not null)
+                {
+                    File.Move(location, keepAt, overwrite: true);
+                    _lastDownload = keepAt;
+                }
+            }
+        });
+        task.Resume();
+        await task.Completion;
+        return failure is null ? length : throw failure;
+    }
+
+    /// <summary><c>CreateDownloadTask(url)</c> with a per-task delegate whose <c>DidFinishDownloading</c> moves the file out.</summary>
+    private static async Task<long> SessionDelegateAsync(UrlSession session, Uri url, string keepAt, bool progress)
+    {
+        var finisher = progress ? new ProgressDelegate { KeepAt = keepAt } : new FinishingDelegate { KeepAt = keepAt };
+        var task = session.CreateDownloadTask(url);
+        task.Delegate = finisher;
+        task.Resume();
+        await task.Completion;
+        if (task.Error is { } error)
+        {
+            throw error;
+        }
+
+        _lastDownload = keepAt;
+        if (finisher is ProgressDelegate counted && counted.Written != finisher.Length)
+        {
+            throw new InvalidOperationException($"DidWriteData reported {counted.Written} bytes; the file has {finisher.Length}.");
+        }
+
+        return finisher.Length;
+    }
+
     private static async Task<long> CurlAsync(string curl, Uri url, string path)
     {
         using var process = Process.Start(new ProcessStartInfo(curl, ["-s", "-S", "-o", path, url.ToString()]) { UseShellExecute = false })!;
@@ -341,16 +402,29 @@ internal static class FileTransfers
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
+    /// <summary>Moves the finished file to <see cref="KeepAt"/> (when set) and records its length.</summary>
+    private class FinishingDelegate : IDownloadTaskDelegate
+    {
+        public string? KeepAt { get; init; }
+
+        public long Length { get; private set; } = -1;
+
+        public void DidFinishDownloading(UrlSession session, DownloadTask task, string location)
+        {
+            Length = new FileInfo(location).Length;
+            if (KeepAt is not null)
+            {
+                File.Move(location, KeepAt, overwrite: true);
+            }
+        }
+    }
+
     /// <summary>Counts DidWriteData bytes; the cheapest progress delegate.</summary>
-    private sealed class ProgressDelegate : IDownloadTaskDelegate
+    private sealed class ProgressDelegate : FinishingDelegate, IDownloadTaskDelegate
     {
         private long _written;
 
         public long Written => Interlocked.Read(ref _written);
-
-        public void DidFinishDownloading(UrlSession session, DownloadTask task, string location)
-        {
-        }
 
         public void DidWriteData(UrlSession session, DownloadTask task, long bytesWritten, long totalBytesWritten, long totalBytesExpectedToWrite) =>
             Interlocked.Add(ref _written, bytesWritten);

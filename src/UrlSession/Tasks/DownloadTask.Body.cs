@@ -9,8 +9,12 @@ public sealed partial class DownloadTask
 {
     /// <summary>Reads up to this much before each write: few large writes are what makes disk throughput.</summary>
     private const int WriteBufferSize = 1024 * 1024;
+
+    /// <summary>Gathering stops here (or earlier, as soon as a read would wait for the network).</summary>
     private const int WriteThreshold = 512 * 1024;
-    private const int SmallRead = 16 * 1024;
+
+    /// <summary>The least room worth a read issued while a write is in flight.</summary>
+    private const int MinReadAhead = 64 * 1024;
 
     private protected override async Task ReceiveBodyAsync(HttpResponseMessage message, HttpUrlResponse response)
     {
@@ -175,6 +179,7 @@ public sealed partial class DownloadTask
         var progressTarget = DelegateFor<IDownloadTaskDelegate>(DelegateMember.DidWriteData);
         var previousEvent = Task.CompletedTask;
         var buffer = ArrayPool<byte>.Shared.Rent(WriteBufferSize);
+        var readInFlight = false;
         var token = Cancellation.Token;
         try
         {
@@ -182,17 +187,38 @@ public sealed partial class DownloadTask
             {
                 var total = offset;
                 var ended = false;
+
+                // buffer[start..filled] arrived and is not written yet.
+                var start = 0;
+                var filled = 0;
                 while (!ended)
                 {
-                    await BodyReader.WaitWhileSuspendedAsync(this, token).ConfigureAwait(false);
-                    var filled = 0;
+                    if (start == filled)
+                    {
+                        // Bytes received are always written first: a suspended task keeps nothing unwritten.
+                        await BodyReader.WaitWhileSuspendedAsync(this, token).ConfigureAwait(false);
+                        start = filled = 0;
+                    }
+
                     ExceptionDispatchInfo? readFailure = null;
+                    var waiting = default(ValueTask<int>);
+                    var readAhead = false;
+                    var wrapped = false;
                     try
                     {
-                        // Gather a large write while data flows fast; a small read means a slow network, so write at once.
-                        while (filled < WriteThreshold && Gate.IsOpen)
+                        // Gather a large write while data is already there; a read that would wait means the network has
+                        // nothing more right now, so what arrived is written and reported while that read waits.
+                        while (filled - start < WriteThreshold && filled < buffer.Length && Gate.IsOpen)
                         {
-                            var read = await body.ReadAsync(buffer.AsMemory(filled), token).ConfigureAwait(false);
+                            var next = body.ReadAsync(buffer.AsMemory(filled), token);
+                            if (!next.IsCompleted && filled > start)
+                            {
+                                waiting = next;
+                                readAhead = true;
+                                break;
+                            }
+
+                            var read = await next.ConfigureAwait(false);
                             if (read == 0)
                             {
                                 ended = true;
@@ -201,9 +227,21 @@ public sealed partial class DownloadTask
 
                             filled += read;
                             OnBodyBytesReceived(read);
-                            if (read < SmallRead)
+                        }
+
+                        if (!readAhead && !ended && filled > start && Gate.IsOpen)
+                        {
+                            // A full batch: one read stays in flight while it is written, into the free part of the buffer,
+                            // so the socket is drained during the write (a strict read-then-write loop leaves it idle).
+                            if (buffer.Length - filled >= MinReadAhead)
                             {
-                                break;
+                                waiting = body.ReadAsync(buffer.AsMemory(filled), token);
+                                readAhead = true;
+                            }
+                            else if (start >= MinReadAhead)
+                            {
+                                waiting = body.ReadAsync(buffer.AsMemory(0, start), token);
+                                readAhead = wrapped = true;
                             }
                         }
                     }
@@ -213,30 +251,50 @@ public sealed partial class DownloadTask
                         readFailure = ExceptionDispatchInfo.Capture(ex);
                     }
 
-                    if (filled == 0)
+                    readInFlight = readAhead;
+                    if (filled > start)
                     {
-                        readFailure?.Throw();
-                        continue;
+                        // The read in flight fills another part of the buffer than this write reads. With it in flight the
+                        // write is not cancellable (the read is awaited first); either way every byte received is written.
+                        var count = filled - start;
+                        total = await WriteToFileAsync(file, buffer.AsMemory(start, count), total, url, readFailure is null && !readAhead ? token : CancellationToken.None).ConfigureAwait(false);
+                        start = filled;
+                        if (progressTarget is not null)
+                        {
+                            // At most one progress event waits on the queue: a slow delegate slows the download, but its
+                            // time is not network idle time.
+                            await WaitForDelegateAsync(previousEvent).ConfigureAwait(false);
+                            var progress = (Target: progressTarget, Task: this, Written: (long)count, Total: total, Expected: expectedTotal);
+                            previousEvent = Session.Dispatcher.Post(this, nameof(IDownloadTaskDelegate.DidWriteData), static e => e.Target.DidWriteData(e.Task.Session, e.Task, e.Written, e.Total, e.Expected), progress);
+                        }
                     }
 
-                    try
+                    if (readAhead)
                     {
-                        await file.WriteAsync(buffer.AsMemory(0, filled), readFailure is null ? token : CancellationToken.None).ConfigureAwait(false);
-                    }
-                    catch (IOException ex)
-                    {
-                        throw new UrlError(UrlErrorCode.CannotWriteToFile, $"The download file for {UrlText.Safe(url)} cannot be written: {ex.Message}", url, ex);
-                    }
+                        if (wrapped)
+                        {
+                            start = filled = 0;
+                        }
 
-                    total += filled;
-                    Interlocked.Exchange(ref _bytesWritten, total);
-                    if (progressTarget is not null)
-                    {
-                        // At most one progress event waits on the queue: a slow delegate slows the download, but its
-                        // time is not network idle time.
-                        await WaitForDelegateAsync(previousEvent).ConfigureAwait(false);
-                        var progress = (Target: progressTarget, Task: this, Written: (long)filled, Total: total, Expected: expectedTotal);
-                        previousEvent = Session.Dispatcher.Post(this, nameof(IDownloadTaskDelegate.DidWriteData), static e => e.Target.DidWriteData(e.Task.Session, e.Task, e.Written, e.Total, e.Expected), progress);
+                        try
+                        {
+                            var read = await waiting.ConfigureAwait(false);
+                            readInFlight = false;
+                            if (read == 0)
+                            {
+                                ended = true;
+                            }
+                            else
+                            {
+                                filled += read;
+                                OnBodyBytesReceived(read);
+                            }
+                        }
+                        catch (Exception ex)
+                        {
+                            readInFlight = false;
+                            readFailure = ExceptionDispatchInfo.Capture(ex);
+                        }
                     }
 
                     readFailure?.Throw();
@@ -245,10 +303,45 @@ public sealed partial class DownloadTask
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            // A failed write can leave a read in flight into this buffer: it then goes to the GC, not back to the pool.
+            if (!readInFlight)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
 
         await WaitForDelegateAsync(previousEvent).ConfigureAwait(false);
+    }
+
+    /// <summary>Appends bytes to the file; the total on disk (what resume data records) counts them once the write completed.</summary>
+    private async ValueTask<long> WriteToFileAsync(FileStream file, ReadOnlyMemory<byte> bytes, long total, Uri? url, CancellationToken token)
+    {
+        try
+        {
+            await file.WriteAsync(bytes, token).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            // A large write can fail part-way (a full disk takes what fits): the prefix that landed counts, so
+            // resume data covers every byte on disk rather than only the writes that completed.
+            try
+            {
+                var onDisk = file.Length;
+                if (onDisk > total && onDisk <= total + bytes.Length)
+                {
+                    Interlocked.Exchange(ref _bytesWritten, onDisk);
+                }
+            }
+            catch (IOException)
+            {
+            }
+
+            throw new UrlError(UrlErrorCode.CannotWriteToFile, $"The download file for {UrlText.Safe(url)} cannot be written: {ex.Message}", url, ex);
+        }
+
+        total += bytes.Length;
+        Interlocked.Exchange(ref _bytesWritten, total);
+        return total;
     }
 
     private async ValueTask WaitForDelegateAsync(Task delegateEvent)
@@ -295,7 +388,7 @@ public sealed partial class DownloadTask
         }
         finally
         {
-            DeleteQuietly(path);
+            DeleteFinishedFile(path);
             Volatile.Write(ref _location, null);
         }
     }

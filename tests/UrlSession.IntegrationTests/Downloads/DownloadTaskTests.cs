@@ -41,6 +41,26 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
     }
 
     [Fact]
+    public async Task Two_MiB_sent_before_a_stall_are_written_and_reported_while_the_server_stalls()
+    {
+        const int size = 3 * 1024 * 1024;
+        const int stallAt = 2 * 1024 * 1024;
+        var gate = GateRegistry.NewId();
+        var recorder = new DownloadRecorder();
+        await using var session = NewSession();
+        recorder.Start(session.CreateDownloadTask(Url($"size={size}&seed=90&stall={gate}&stallat={stallAt}")));
+
+        // The server wrote and flushed 2 MiB and waits: every byte of it must reach the file and DidWriteData now.
+        await recorder.WrittenReached(stallAt).Within();
+        recorder.Writes[^1].Total.Should().Be(stallAt, "nothing past the stall was sent yet");
+        server.Gates.Stall(gate).Ended.IsCompleted.Should().BeFalse("the server is still stalled");
+
+        server.Gates.Stall(gate).Release();
+        (await recorder.Completed.Within()).Should().BeNull();
+        (await recorder.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(size, 90));
+    }
+
+    [Fact]
     public async Task Delegate_gets_the_file_in_DidFinishDownloading_and_it_is_deleted_after_the_callback()
     {
         var recorder = new DownloadRecorder();

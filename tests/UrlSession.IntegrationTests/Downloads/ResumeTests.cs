@@ -713,6 +713,26 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
     }
 
     [Fact]
+    public async Task A_resume_whose_206_drops_one_byte_in_reports_DidResumeAtOffset_before_DidComplete()
+    {
+        var cut = GateRegistry.NewId();
+        await using var session = NewSession();
+        var blob = await PauseStalledAsync(session, $"seed=68&cut206=1&cutwait={cut}", 4000);
+
+        var recorder = new DownloadRecorder();
+        recorder.Start(session.CreateDownloadTask(blob));
+
+        // The cut waits until the client has the 206 and its first byte (an abort drops what Kestrel has not sent yet).
+        await recorder.WrittenReached(4001).Within();
+        server.Gates.Stall(cut).Release();
+        var error = await recorder.Completed.Within();
+
+        error!.Code.Should().Be(UrlErrorCode.NetworkConnectionLost);
+        recorder.Resumes.Should().Equal([(4000L, (long)Size)], "the 206 was accepted before the connection dropped");
+        DownloadRecorder.BlobOffset(error.DownloadTaskResumeData!).Should().Be(4001);
+    }
+
+    [Fact]
     public async Task A_blob_used_twice_at_once_never_breaks_the_download_that_holds_the_file()
     {
         var id = GateRegistry.NewId();

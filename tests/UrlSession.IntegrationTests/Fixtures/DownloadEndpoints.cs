@@ -68,7 +68,8 @@ public sealed class CreditGate
 /// Content-Range starts elsewhere), cut=K (send K body bytes of this response, then abort the connection),
 /// stall=gate id &amp; stallat=K (stop at resource offset K until the test releases the gate), gzip=1
 /// (Content-Encoding gzip, never ranged), pace=P (write in flushed P-byte pieces; with credit=id one piece per grant), chunked=1 (no Content-Length), disposition=value (Content-Disposition),
-/// bare206=1 (206 responses without ETag, Last-Modified, Accept-Ranges), cut206=K (cut only 206 responses),
+/// bare206=1 (206 responses without ETag, Last-Modified, Accept-Ranges), cut206=K (cut only 206 responses), cutwait=gate id
+/// (hold the cut until the test releases the gate),
 /// log=id (record the request, see <see cref="Requests"/>). POST reads the request body and answers the same.
 /// </summary>
 internal static class DownloadEndpoints
@@ -258,6 +259,15 @@ internal static class DownloadEndpoints
             {
                 await response.Body.WriteAsync(body[(int)sent..(int)Math.Max(sent, cut)], context.RequestAborted);
                 await response.Body.FlushAsync(context.RequestAborted);
+                if (Q("cutwait") is { } cutWaitId)
+                {
+                    // Kestrel drops output it has not sent yet when the connection is aborted: with cutwait the test
+                    // lets the cut happen only once the client has the bytes.
+                    var cutGate = gates.Stall(cutWaitId);
+                    cutGate.MarkStarted();
+                    await cutGate.Released.WaitAsync(context.RequestAborted);
+                }
+
                 context.Abort();
                 return;
             }
