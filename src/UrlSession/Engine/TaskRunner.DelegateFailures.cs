@@ -6,8 +6,8 @@ namespace UrlSessions;
 internal sealed partial class TaskRunner
 {
     private Task? _lastQueuedEvent;
-    private UrlError? _delegateFailure;
-    private string? _delegateFailureMember;
+    // One field, allocated only when a delegate failed the task: every task carries the field, few the failure.
+    private DelegateFailureRecord? _delegateFailure;
 
     /// <summary>The dispatcher queued an event of this task (under its lock, so this is the latest in queue order).</summary>
     public void NoteQueuedEvent(Task queued) => Volatile.Write(ref _lastQueuedEvent, queued);
@@ -24,8 +24,7 @@ internal sealed partial class TaskRunner
             return false;
         }
 
-        _delegateFailureMember = member;
-        Volatile.Write(ref _delegateFailure, error);
+        Volatile.Write(ref _delegateFailure, new DelegateFailureRecord(error, member));
         return true;
     }
 
@@ -42,7 +41,7 @@ internal sealed partial class TaskRunner
         }
 
         // The same failure may come back enriched (a download's OnFailed): the delegate's exception identifies it.
-        if (Volatile.Read(ref _delegateFailure) is not { } failure || ReferenceEquals(failure.InnerException, error?.InnerException))
+        if (Volatile.Read(ref _delegateFailure) is not { Error: var failure, Member: var member } || ReferenceEquals(failure.InnerException, error?.InnerException))
         {
             return error;
         }
@@ -52,7 +51,9 @@ internal sealed partial class TaskRunner
             return Task.Failed(failure);
         }
 
-        Session.Dispatcher.ReportUnobserved(_delegateFailureMember!, failure.InnerException!);
+        Session.Dispatcher.ReportUnobserved(member, failure.InnerException!);
         return error;
     }
+
+    private sealed record DelegateFailureRecord(UrlError Error, string Member);
 }

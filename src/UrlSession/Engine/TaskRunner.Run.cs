@@ -183,7 +183,7 @@ internal sealed partial class TaskRunner
         {
             // A data task that became a download reports nothing more: the download task carries on and completes.
             Session.Registry.Remove(Task);
-            _completion.TrySetResult();
+            SignalCompletion();
             return;
         }
 
@@ -213,7 +213,7 @@ internal sealed partial class TaskRunner
 
         Task.Completed(error);
         Session.Registry.Remove(Task);
-        _completion.TrySetResult();
+        SignalCompletion();
     }
 
     // Delegate calls live in their own small methods: a lambda capturing a parameter or local of the (async) caller

@@ -12,7 +12,11 @@ namespace UrlSessions;
 /// </remarks>
 internal sealed partial class TaskRunner : ExchangeContext
 {
-    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Completion's source is made only when someone asks for Completion (the async forms never do): null until then,
+    // Finished once the task completed before anyone asked.
+    private static readonly object Finished = new();
+    private object? _completion;
+    private ResumeGate _gate = new();
     private TaskState _state = TaskState.Created;
     private UrlError? _error;
     private UrlError? _stopReason;
@@ -23,13 +27,9 @@ internal sealed partial class TaskRunner : ExchangeContext
     private long _countOfBytesExpectedToSend;
     private long _countOfBytesExpectedToReceive = -1;
 
-    public TaskRunner(SessionTask task, UrlSession session, UrlRequest? request)
+    public TaskRunner(SessionTask task, UrlRequest? request)
     {
         Task = task;
-        Session = session;
-        Host = this;
-        TaskIdentifier = task.TaskIdentifier;
-        Cancellation = CancellationSource.Token;
         _currentRequest = request;
         _countOfBytesExpectedToSend = request?.Body is null ? 0 : request.Body.Length ?? -1;
     }
@@ -37,17 +37,48 @@ internal sealed partial class TaskRunner : ExchangeContext
     /// <summary>The public handle: what delegate events name.</summary>
     public SessionTask Task { get; }
 
-    public UrlSession Session { get; }
+    public UrlSession Session => Task.Session;
+
+    public override IExchangeHost Host => this;
+
+    public override long TaskIdentifier => Task.TaskIdentifier;
+
+    public override CancellationToken Cancellation => CancellationSource.Token;
 
     public CancellationTokenSource CancellationSource { get; } = new();
 
-    public ResumeGate Gate { get; } = new();
+    /// <summary>Closed while the task is suspended; every body read and write passes it. Used only through this ref.</summary>
+    public ref ResumeGate Gate => ref _gate;
 
-    public Task Completion => _completion.Task;
+    public Task Completion
+    {
+        get
+        {
+            while (true)
+            {
+                var current = Volatile.Read(ref _completion);
+                if (current is TaskCompletionSource source)
+                {
+                    return source.Task;
+                }
 
-    // A monitor on an object the runner owns anyway and never exposes: a System.Threading.Lock would be one more
-    // allocation for every task, and the lock is uncontended almost always.
-    private object StateLock => _completion;
+                if (ReferenceEquals(current, Finished))
+                {
+                    return System.Threading.Tasks.Task.CompletedTask;
+                }
+
+                var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (Interlocked.CompareExchange(ref _completion, created, null) is null)
+                {
+                    return created.Task;
+                }
+            }
+        }
+    }
+
+    // A monitor on the runner itself: it is internal and never handed to code that could lock it, and a
+    // System.Threading.Lock would be one more allocation for every task (the lock is uncontended almost always).
+    private object StateLock => this;
 
     public SessionTaskState PublicState => TaskTransitions.ToPublic(State);
 
@@ -149,6 +180,9 @@ internal sealed partial class TaskRunner : ExchangeContext
 
     /// <summary>Counts bytes a stream task wrote (no request body, no body-sent events).</summary>
     public void AddBytesSent(long count) => Interlocked.Add(ref _countOfBytesSent, count);
+
+    /// <summary>The last step of a task: <see cref="Completion"/> completes (or will be born completed).</summary>
+    private void SignalCompletion() => (Interlocked.Exchange(ref _completion, Finished) as TaskCompletionSource)?.TrySetResult();
 
     private bool ResumeCore() => (Move(TaskMove.Resume) & TaskEffects.Start) != 0;
 

@@ -7,14 +7,20 @@ namespace UrlSessions;
 /// <remarks>
 /// Every task starts suspended, so a closed gate is common while waiting on one is rare: the
 /// <see cref="TaskCompletionSource"/> is created only when someone actually waits on a closed gate.
+/// A mutable struct, kept as a field of its task's runner and only ever used through a <c>ref</c> to that field (never
+/// copied): one object fewer per task.
 /// </remarks>
-internal sealed class ResumeGate
+internal struct ResumeGate
 {
     private static readonly Task Open = Task.CompletedTask;
     private static readonly object ClosedWithoutWaiters = new();
 
     // null: open; ClosedWithoutWaiters: closed, nobody waiting; a TaskCompletionSource: closed, with waiters.
     private object? _state = ClosedWithoutWaiters;
+
+    public ResumeGate()
+    {
+    }
 
     public bool IsOpen => Volatile.Read(ref _state) is null;
 

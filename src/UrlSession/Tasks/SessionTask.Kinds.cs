@@ -26,7 +26,7 @@ public abstract partial class SessionTask
 
     internal CancellationTokenSource Cancellation => Runner.CancellationSource;
 
-    internal ResumeGate Gate => Runner.Gate;
+    internal ref ResumeGate Gate => ref Runner.Gate;
 
     internal UrlError? StopReason => Runner.StopReason;
 

@@ -17,7 +17,7 @@ public abstract partial class SessionTask
         Session = session;
         TaskIdentifier = taskIdentifier;
         OriginalRequest = request;
-        Runner = new TaskRunner(this, session, request);
+        Runner = new TaskRunner(this, request);
     }
 
     /// <summary>The task's number, unique within its session.</summary>

@@ -3,41 +3,26 @@ using System.Diagnostics;
 namespace UrlSessions;
 
 /// <summary>
-/// One task's exchange: the request being sent and the per-send state the stages hand down to the transport.
-/// Created once per task; the stages of one exchange run one at a time, so nothing here needs a lock.
+/// One task's exchange: the request being sent and the per-send state the stages hand down to the transport. The
+/// task's runner is its context (one object per task: a small GET's allocations are budgeted), so what it already
+/// knows — host, identifier, cancellation — is abstract here rather than stored twice. The stages of one exchange run
+/// one at a time, so nothing here needs a lock.
 /// </summary>
-internal class ExchangeContext
+internal abstract class ExchangeContext
 {
-    /// <summary>A context for a host of its own (stage tests; a task's runner is its own context).</summary>
-    public ExchangeContext(IExchangeHost host, long taskIdentifier, HttpMessageInvoker invoker, Uri originalUrl, CancellationToken cancellation)
-    {
-        Host = host;
-        TaskIdentifier = taskIdentifier;
-        Invoker = invoker;
-        OriginalUrl = originalUrl;
-        Cancellation = cancellation;
-    }
-
-    /// <summary>For the task runner, which is its task's context itself (one object per task, not two) and fills in the rest as the task starts.</summary>
-    private protected ExchangeContext()
-    {
-        Host = null!;
-        Invoker = null!;
-        OriginalUrl = null!;
-    }
-
-    public IExchangeHost Host { get; private protected set; }
+    /// <summary>Who the exchange sends for: decisions, progress and timing go there.</summary>
+    public abstract IExchangeHost Host { get; }
 
     /// <summary>The task's number, for logs.</summary>
-    public long TaskIdentifier { get; private protected set; }
+    public abstract long TaskIdentifier { get; }
+
+    public abstract CancellationToken Cancellation { get; }
 
     /// <summary>The connection pool this task sends on (one handler generation for its whole life).</summary>
-    public HttpMessageInvoker Invoker { get; private protected set; }
+    public HttpMessageInvoker Invoker { get; set; } = null!;
 
     /// <summary>Where the task started: headers bound to an origin stay with it.</summary>
-    public Uri OriginalUrl { get; private protected set; }
-
-    public CancellationToken Cancellation { get; private protected set; }
+    public Uri OriginalUrl { get; set; } = null!;
 
     /// <summary>The request of the current hop.</summary>
     public UrlRequest Request { get; set; } = null!;

@@ -64,9 +64,23 @@ internal sealed class FakeExchangeHost : IExchangeHost, IRequestBodyProgress
 
     public static ExchangeContext Context(UrlRequest request, FakeExchangeHost? host = null, HttpMessageInvoker? invoker = null, CancellationToken cancellation = default)
     {
-        var context = new ExchangeContext(host ?? new FakeExchangeHost(), 1, invoker ?? new HttpMessageInvoker(new HttpClientHandler()), request.Url, cancellation);
+        var context = new StandaloneContext(host ?? new FakeExchangeHost(), cancellation)
+        {
+            Invoker = invoker ?? new HttpMessageInvoker(new HttpClientHandler()),
+            OriginalUrl = request.Url,
+        };
         context.Begin(request);
         return context;
+    }
+
+    /// <summary>A context of its own for a stage under test (a task's runner is its own context).</summary>
+    private sealed class StandaloneContext(IExchangeHost host, CancellationToken cancellation) : ExchangeContext
+    {
+        public override IExchangeHost Host => host;
+
+        public override long TaskIdentifier => 1;
+
+        public override CancellationToken Cancellation => cancellation;
     }
 }
 
