@@ -9,7 +9,7 @@ public sealed class TaskDelegateTests(LoopbackServer server) : IClassFixture<Loo
     {
         var sessionDelegate = new RecordingDelegate();
         var own = new RecordingDelegate();
-        await using var session = Helpers.Sessions.Ephemeral(sessionDelegate);
+        await using var session = TestSessions.Ephemeral(sessionDelegate);
         var task = session.CreateDataTask(server.HttpUrl("/bytes/10"));
         task.Delegate = own;
         task.Resume();
@@ -17,15 +17,15 @@ public sealed class TaskDelegateTests(LoopbackServer server) : IClassFixture<Loo
         await own.Completed.Within();
         await task.Completion.Within();
 
-        own.Events.Should().Equal("response", "data", "complete");
-        sessionDelegate.Events.Should().BeEmpty();
+        own.Names.Should().Equal("response", "data", "complete");
+        sessionDelegate.Names.Should().BeEmpty();
     }
 
     [Fact]
     public async Task Metrics_are_collected_for_each_transaction()
     {
         var collector = new MetricsCollector();
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
 
         await session.DataAsync(server.HttpUrl("/redirect/302?to=%2Fhello"), collector).Within();
 
@@ -41,7 +41,7 @@ public sealed class TaskDelegateTests(LoopbackServer server) : IClassFixture<Loo
         var probe = GateRegistry.NewId();
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var recorder = new RecordingDelegate();
-        await using var session = Helpers.Sessions.Ephemeral(recorder, c => c.TimeProvider = clock);
+        await using var session = TestSessions.Ephemeral(recorder, c => c.TimeProvider = clock);
         var task = session.CreateDataTask(server.HttpUrl($"/hello?probe={probe}"));
         task.EarliestBeginDate = clock.GetUtcNow().AddMinutes(5);
         task.Resume();

@@ -38,7 +38,7 @@ public sealed class RegistryVisibilityTests : IDisposable
         var mock = new MockHttpMessageHandler();
         mock.When("*").Respond(System.Net.HttpStatusCode.OK);
         var observer = new ListingDelegate();
-        await using var session = MockSession.Create(mock, observer);
+        await using var session = TestSessions.Mock(mock, observer);
         observer.Session = session;
 
         var task = session.CreateDataTask(new Uri("http://example.test/"));
