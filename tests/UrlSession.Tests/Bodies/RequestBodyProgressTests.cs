@@ -87,9 +87,7 @@ public sealed class RequestBodyProgressTests
     {
         // Not MockHttp: its async Respond never completes when the content throws, and these tests need that failure.
         var handler = new BodyHashingHandler();
-        var configuration = SessionConfiguration.Ephemeral;
-        configuration.HttpMessageHandlerFactory = () => handler;
-        return (new UrlSession(configuration), handler.Received);
+        return (TestSessions.Mock(handler), handler.Received);
     }
 
     private sealed class BodyHashingHandler : HttpMessageHandler
@@ -106,9 +104,7 @@ public sealed class RequestBodyProgressTests
 
     private static UrlSession Session(MockHttpMessageHandler mock)
     {
-        var configuration = SessionConfiguration.Ephemeral;
-        configuration.HttpMessageHandlerFactory = () => mock;
-        return new UrlSession(configuration);
+        return TestSessions.Mock(mock);
     }
 
     private sealed class ProgressRecorder : ISessionTaskDelegate

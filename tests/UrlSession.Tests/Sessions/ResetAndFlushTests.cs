@@ -42,9 +42,7 @@ public sealed class ResetAndFlushTests
     public async Task A_handler_factory_returning_one_shared_handler_survives_FlushAsync()
     {
         var handler = new DisposalTrackingHandler();
-        var configuration = SessionConfiguration.Ephemeral;
-        configuration.HttpMessageHandlerFactory = () => handler;
-        await using var session = new UrlSession(configuration);
+        await using var session = TestSessions.Mock(handler);
         await session.DataAsync(Url);
 
         await session.FlushAsync();

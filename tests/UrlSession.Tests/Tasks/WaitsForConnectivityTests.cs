@@ -21,12 +21,8 @@ public sealed class WaitsForConnectivityTests
 
             return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("up") };
         });
-        var configuration = SessionConfiguration.Ephemeral;
-        configuration.HttpMessageHandlerFactory = () => mock;
-        configuration.TimeProvider = time;
-        configuration.WaitsForConnectivity = true;
         var observer = new WaitingObserver();
-        await using var session = new UrlSession(configuration, observer);
+        await using var session = TestSessions.Mock(mock, observer, time, c => c.WaitsForConnectivity = true);
 
         var task = session.CreateDataTask(new Uri("http://example.test/x"), (_, _, _) => { });
         task.Resume();
@@ -49,9 +45,7 @@ public sealed class WaitsForConnectivityTests
     {
         var mock = new MockHttpMessageHandler();
         mock.When("*").Throw(new HttpRequestException(HttpRequestError.ConnectionError, "refused"));
-        var configuration = SessionConfiguration.Ephemeral;
-        configuration.HttpMessageHandlerFactory = () => mock;
-        await using var session = new UrlSession(configuration);
+        await using var session = TestSessions.Mock(mock);
 
         var act = () => session.DataAsync(new Uri("http://example.test/x"));
 
