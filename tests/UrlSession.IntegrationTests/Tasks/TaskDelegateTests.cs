@@ -24,12 +24,13 @@ public sealed class TaskDelegateTests(LoopbackServer server) : IClassFixture<Loo
     [Fact]
     public async Task Metrics_are_collected_for_each_transaction()
     {
-        var collector = new MetricsCollector();
+        var collector = new RecordingDelegate();
         await using var session = TestSessions.Ephemeral();
 
         await session.DataAsync(server.HttpUrl("/redirect/302?to=%2Fhello"), collector).Within();
 
-        var metrics = await collector.Metrics.Within();
+        await collector.Heard("metrics").Within();
+        var metrics = collector.Metrics[0];
         metrics.RedirectCount.Should().Be(1);
         metrics.Transactions.Should().HaveCount(2);
         metrics.Transactions[^1].Response!.StatusCode.Should().Be(200);
@@ -52,14 +53,5 @@ public sealed class TaskDelegateTests(LoopbackServer server) : IClassFixture<Loo
 
         (await recorder.Completed.Within()).Should().BeNull();
         server.Gates.Hits(probe).Should().Be(1);
-    }
-
-    private sealed class MetricsCollector : ISessionTaskDelegate
-    {
-        private readonly TaskCompletionSource<TaskMetrics> _metrics = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task<TaskMetrics> Metrics => _metrics.Task;
-
-        public void DidFinishCollectingMetrics(UrlSession session, SessionTask task, TaskMetrics metrics) => _metrics.TrySetResult(metrics);
     }
 }
