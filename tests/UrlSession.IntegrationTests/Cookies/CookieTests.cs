@@ -8,7 +8,7 @@ public sealed class CookieTests(LoopbackServer server) : IClassFixture<LoopbackS
     public async Task Cookies_from_a_response_are_stored_and_sent_back()
     {
         var storage = new CookieStorage();
-        await using var session = Helpers.Sessions.Ephemeral(configure: c => c.HttpCookieStorage = storage);
+        await using var session = TestSessions.Ephemeral(configure: c => c.HttpCookieStorage = storage);
 
         await session.DataAsync(server.HttpUrl("/set-cookie?name=flavour&value=oat")).Within();
         var (data, _) = await session.DataAsync(server.HttpUrl("/cookie-echo")).Within();
@@ -20,7 +20,7 @@ public sealed class CookieTests(LoopbackServer server) : IClassFixture<LoopbackS
     [Fact]
     public async Task Stored_cookies_are_sent_on_redirect_hops()
     {
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
         var to = Uri.EscapeDataString("/cookie-echo");
 
         await session.DataAsync(server.HttpUrl("/set-cookie?name=hop&value=1")).Within();
@@ -32,7 +32,7 @@ public sealed class CookieTests(LoopbackServer server) : IClassFixture<LoopbackS
     [Fact]
     public async Task No_cookies_when_the_request_opts_out()
     {
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
         await session.DataAsync(server.HttpUrl("/set-cookie")).Within();
 
         var (data, _) = await session.DataAsync(new UrlRequest(server.HttpUrl("/cookie-echo")) { HttpShouldHandleCookies = false }).Within();
@@ -44,7 +44,7 @@ public sealed class CookieTests(LoopbackServer server) : IClassFixture<LoopbackS
     public async Task Cookie_accept_policy_never_stores_nothing()
     {
         var storage = new CookieStorage();
-        await using var session = Helpers.Sessions.Ephemeral(configure: c =>
+        await using var session = TestSessions.Ephemeral(configure: c =>
         {
             c.HttpCookieStorage = storage;
             c.HttpCookieAcceptPolicy = CookieAcceptPolicy.Never;
@@ -58,7 +58,7 @@ public sealed class CookieTests(LoopbackServer server) : IClassFixture<LoopbackS
     [Fact]
     public async Task Stored_cookies_do_not_go_to_another_origin()
     {
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
         await session.DataAsync(server.HttpUrl("/set-cookie?name=mine&value=x")).Within();
 
         var (data, _) = await session.DataAsync(server.LocalhostHttpUrl("/cookie-echo")).Within();

@@ -8,7 +8,7 @@ public sealed class BasicAuthTests(LoopbackServer server) : IClassFixture<Loopba
     public async Task The_task_delegate_answers_a_basic_challenge()
     {
         var answering = new AnsweringDelegate(LoopbackEndpoints.BasicUser, LoopbackEndpoints.BasicPassword);
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
 
         var (data, response) = await session.DataAsync(server.HttpUrl("/auth/basic"), answering).Within();
 
@@ -25,7 +25,7 @@ public sealed class BasicAuthTests(LoopbackServer server) : IClassFixture<Loopba
     public async Task Wrong_credentials_are_retried_with_a_failure_count_then_the_401_is_delivered()
     {
         var answering = new AnsweringDelegate("user", "wrong") { GiveUpAfter = 2 };
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
 
         var (_, response) = await session.DataAsync(server.HttpUrl("/auth/basic"), answering).Within();
 
@@ -36,7 +36,7 @@ public sealed class BasicAuthTests(LoopbackServer server) : IClassFixture<Loopba
     [Fact]
     public async Task Without_a_delegate_the_401_is_the_response()
     {
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
 
         var (_, response) = await session.DataAsync(server.HttpUrl("/auth/basic")).Within();
 
@@ -49,7 +49,7 @@ public sealed class BasicAuthTests(LoopbackServer server) : IClassFixture<Loopba
     public async Task Cancelling_the_challenge_cancels_the_task()
     {
         var answering = new AnsweringDelegate("u", "p") { Cancel = true };
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
 
         var error = (await FluentActions.Awaiting(() => session.DataAsync(server.HttpUrl("/auth/basic"), answering).Within()).Should().ThrowAsync<UrlError>()).Which;
 

@@ -5,9 +5,9 @@ namespace UrlSessions.IntegrationTests.Downloads;
 public sealed class ChildProcessResumeTests(LoopbackServer server) : IClassFixture<LoopbackServer>, IDisposable
 {
     private const int Size = DownloadEndpoints.DefaultSize;
-    private readonly string _folder = DownloadRecorder.NewFolder();
+    private readonly string _folder = DownloadFiles.NewFolder();
 
-    public void Dispose() => DownloadRecorder.DeleteFolder(_folder);
+    public void Dispose() => DownloadFiles.DeleteFolder(_folder);
 
     /// <summary>tests/UrlSession.ResumeChild's build output, beside this project's (same configuration and framework).</summary>
     private static string ChildDll()
@@ -61,13 +61,13 @@ public sealed class ChildProcessResumeTests(LoopbackServer server) : IClassFixtu
         try
         {
             var blob = await File.ReadAllBytesAsync(blobPath);
-            var offset = DownloadRecorder.BlobOffset(blob);
+            var offset = DownloadFiles.BlobOffset(blob);
             offset.Should().BeInRange(200_000, Size - 1);
             Directory.EnumerateFiles(_folder).Should().ContainSingle("the child left its partial file for the blob");
             server.Gates.Stall(gate).Release();
 
-            var recorder = new DownloadRecorder();
-            await using var session = Helpers.Sessions.Ephemeral(recorder, c => c.DownloadDirectory = _folder);
+            var recorder = new RecordingDelegate();
+            await using var session = TestSessions.Ephemeral(recorder, c => c.DownloadDirectory = _folder);
             session.CreateDownloadTask(blob).Resume();
             (await recorder.Completed.Within()).Should().BeNull();
             (await recorder.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 51));

@@ -28,15 +28,15 @@ public sealed class DiskFullTests(LoopbackServer server) : IClassFixture<Loopbac
             return;
         }
 
-        await using var session = Helpers.Sessions.Ephemeral(configure: c => c.DownloadDirectory = _mountPoint);
+        await using var session = TestSessions.Ephemeral(configure: c => c.DownloadDirectory = _mountPoint);
         var error = await Assert.ThrowsAsync<UrlError>(() => session.DownloadAsync(server.HttpUrl("/dl/full.bin?seed=60&size=600000")).Within());
         error.Code.Should().Be(UrlErrorCode.CannotWriteToFile);
         error.DownloadTaskResumeData.Should().NotBeNull();
-        DownloadRecorder.BlobOffset(error.DownloadTaskResumeData!).Should().BeInRange(1, 256 * 1024);
+        DownloadFiles.BlobOffset(error.DownloadTaskResumeData!).Should().BeInRange(1, 256 * 1024);
 
         Run("mount", $"-o remount,size=2m tmpfs {_mountPoint}").Should().Be(0);
         var (location, _) = await session.DownloadAsync(error.DownloadTaskResumeData!).Within();
-        DownloadRecorder.Hash(location).Should().Be(DownloadEndpoints.Sha256(600_000, 60));
+        RecordingDelegate.Hash(location).Should().Be(DownloadEndpoints.Sha256(600_000, 60));
         File.Delete(location);
     }
 

@@ -5,17 +5,17 @@ namespace UrlSessions.IntegrationTests.Downloads;
 public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<LoopbackServer>, IDisposable
 {
     private const int Size = 700_000;
-    private readonly string _folder = DownloadRecorder.NewFolder();
+    private readonly string _folder = DownloadFiles.NewFolder();
 
-    public void Dispose() => DownloadRecorder.DeleteFolder(_folder);
+    public void Dispose() => DownloadFiles.DeleteFolder(_folder);
 
     private UrlSession NewSession(ISessionDelegate? sessionDelegate = null) =>
-        Helpers.Sessions.Ephemeral(sessionDelegate, c => c.DownloadDirectory = _folder);
+        TestSessions.Ephemeral(sessionDelegate, c => c.DownloadDirectory = _folder);
 
     private Uri Url(string query, string name = "file.bin") => server.HttpUrl($"/dl/{name}?{query}");
 
     /// <summary>Starts a download of <see cref="Size"/> bytes that the server stalls at <paramref name="stallAt"/>; returns once that many are written.</summary>
-    private async Task<(DownloadTask Task, StallGate Stall)> StartStalledAsync(UrlSession session, DownloadRecorder recorder, int seed, long stallAt)
+    private async Task<(DownloadTask Task, StallGate Stall)> StartStalledAsync(UrlSession session, RecordingDelegate recorder, int seed, long stallAt)
     {
         var gate = GateRegistry.NewId();
         var task = session.CreateDownloadTask(Url($"size={Size}&seed={seed}&stall={gate}&stallat={stallAt}"));
@@ -24,7 +24,7 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
         return (task, server.Gates.Stall(gate));
     }
 
-    private static void ProgressAddsUp(DownloadRecorder recorder, long size, long expected)
+    private static void ProgressAddsUp(RecordingDelegate recorder, long size, long expected)
     {
         var writes = recorder.Writes;
         writes.Should().NotBeEmpty();
@@ -63,7 +63,7 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
     [Fact]
     public async Task Delegate_gets_the_file_in_DidFinishDownloading_and_it_is_deleted_after_the_callback()
     {
-        var recorder = new DownloadRecorder();
+        var recorder = new RecordingDelegate();
         await using var session = NewSession(recorder);
         var task = await recorder.RunToEndAsync(session.CreateDownloadTask(Url("seed=1")), DownloadEndpoints.Sha256(DownloadEndpoints.DefaultSize, 1));
         File.Exists(recorder.FinishedLocation).Should().BeFalse("the file is deleted once DidFinishDownloading returns");
@@ -81,7 +81,7 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
     public async Task A_file_moved_in_DidFinishDownloading_stays_where_the_delegate_put_it()
     {
         var target = Path.Combine(_folder, "..", "moved-" + Guid.NewGuid().ToString("N"));
-        var recorder = new DownloadRecorder { MoveTo = target };
+        var recorder = new RecordingDelegate { MoveTo = target };
         await using var session = NewSession(recorder);
         session.CreateDownloadTask(Url($"size={Size}&seed=2")).Resume();
 
@@ -89,7 +89,7 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
         await recorder.Finished.Within();
         try
         {
-            DownloadRecorder.Hash(target).Should().Be(DownloadEndpoints.Sha256(Size, 2));
+            RecordingDelegate.Hash(target).Should().Be(DownloadEndpoints.Sha256(Size, 2));
             Directory.EnumerateFileSystemEntries(_folder).Should().BeEmpty();
         }
         finally
@@ -102,10 +102,10 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
     public async Task Completion_handler_gets_the_file_which_is_deleted_when_it_returns()
     {
         var done = new TaskCompletionSource<(string? Location, string? Hash, UrlResponse? Response, UrlError? Error)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var recorder = new DownloadRecorder();
+        var recorder = new RecordingDelegate();
         await using var session = NewSession(recorder);
         var task = session.CreateDownloadTask(Url($"size={Size}&seed=3"), (location, response, error) =>
-            done.TrySetResult((location, location is null ? null : DownloadRecorder.Hash(location), response, error)));
+            done.TrySetResult((location, location is null ? null : RecordingDelegate.Hash(location), response, error)));
         task.Resume();
 
         var (location, hash, response, error) = await done.Task.Within();
@@ -121,12 +121,12 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
     [Fact]
     public async Task DownloadAsync_hands_the_file_to_the_caller_with_progress_and_no_DidFinishDownloading()
     {
-        var recorder = new DownloadRecorder();
+        var recorder = new RecordingDelegate();
         await using var session = NewSession();
         var (location, response) = await session.DownloadAsync(Url($"size={Size}&seed=4"), recorder).Within();
         try
         {
-            DownloadRecorder.Hash(location).Should().Be(DownloadEndpoints.Sha256(Size, 4));
+            RecordingDelegate.Hash(location).Should().Be(DownloadEndpoints.Sha256(Size, 4));
             ((HttpUrlResponse)response).StatusCode.Should().Be(200);
             response.ExpectedContentLength.Should().Be(Size);
             recorder.Finished.IsCompleted.Should().BeFalse("DownloadAsync never calls DidFinishDownloading");
@@ -142,7 +142,7 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
     [Fact]
     public async Task Without_Content_Length_the_expected_total_is_minus_one_and_the_final_total_is_the_size()
     {
-        var recorder = new DownloadRecorder();
+        var recorder = new RecordingDelegate();
         await using var session = NewSession(recorder);
         var task = await recorder.RunToEndAsync(session.CreateDownloadTask(Url($"size={Size}&seed=5&chunked=1")), DownloadEndpoints.Sha256(Size, 5));
         ProgressAddsUp(recorder, Size, -1);
@@ -156,7 +156,7 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
     [Fact]
     public async Task Downloads_over_TLS_and_HTTP2_end_identical()
     {
-        var recorder = new TrustingDownloadRecorder(server.Certificate);
+        var recorder = new RecordingDelegate { TrustedCertificate = server.Certificate };
         await using var session = NewSession(recorder);
         var task = await recorder.RunToEndAsync(session.CreateDownloadTask(server.HttpsUrl($"/dl/tls.bin?size={Size}&seed=6")), DownloadEndpoints.Sha256(Size, 6));
         ((HttpUrlResponse)task.Response!).HttpVersion.Should().Be(new Version(2, 0));
@@ -192,7 +192,7 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
         var (location, response) = await session.DownloadAsync(Url(query, name)).Within();
         try
         {
-            DownloadRecorder.Hash(location).Should().Be(DownloadEndpoints.Sha256(1000, 7));
+            RecordingDelegate.Hash(location).Should().Be(DownloadEndpoints.Sha256(1000, 7));
             var suggested = response.SuggestedFilename;
             suggested.Should().Be(expected);
             suggested.Should().NotContainAny("/", "\\", "..");
@@ -238,7 +238,7 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
             Method = HttpMethod.Post,
             Body = RequestBody.FromBytes(upload),
         };
-        var recorder = new DownloadRecorder();
+        var recorder = new RecordingDelegate();
         await using var session = NewSession(recorder);
         var task = await recorder.RunToEndAsync(session.CreateDownloadTask(request), DownloadEndpoints.Sha256(Size, 8));
         var seen = DownloadEndpoints.Requests(log).Should().ContainSingle().Subject;
@@ -251,7 +251,7 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
     [Fact]
     public async Task BecomeDownload_turns_a_data_task_into_a_download_task_whose_delegate_gets_the_file()
     {
-        var recorder = new DownloadRecorder { Disposition = ResponseDisposition.BecomeDownload };
+        var recorder = new RecordingDelegate { Disposition = ResponseDisposition.BecomeDownload };
         await using var session = NewSession(recorder);
         var dataTask = session.CreateDataTask(Url($"size={Size}&seed=9"));
         dataTask.Resume();
@@ -269,7 +269,7 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
     [Fact]
     public async Task Cancel_without_resume_data_leaves_the_download_folder_empty()
     {
-        var recorder = new DownloadRecorder();
+        var recorder = new RecordingDelegate();
         await using var session = NewSession(recorder);
         var (task, stall) = await StartStalledAsync(session, recorder, seed: 10, stallAt: 8000);
         Directory.EnumerateFiles(_folder).Should().ContainSingle("the partial file is in the session's folder");
@@ -285,7 +285,7 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
     public async Task InvalidateAndCancel_with_running_downloads_leaves_the_download_folder_empty()
     {
         var gate = GateRegistry.NewId();
-        var recorder = new DownloadRecorder();
+        var recorder = new RecordingDelegate();
         var session = NewSession(recorder);
         await using var _ = session;
         var tasks = Enumerable.Range(0, 3)
@@ -294,7 +294,7 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
         var reached = new List<Task>();
         foreach (var (task, i) in tasks.Select((t, i) => (t, i)))
         {
-            var each = new DownloadRecorder();
+            var each = new RecordingDelegate();
             each.Start(task);
             reached.Add(each.WrittenReached(4000 + i));
         }
@@ -321,7 +321,7 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
         var results = await Task.WhenAll(downloads).Within();
         for (var i = 0; i < results.Length; i++)
         {
-            DownloadRecorder.Hash(results[i].Location).Should().Be(DownloadEndpoints.Sha256(Size + i * 1000, 100 + i));
+            RecordingDelegate.Hash(results[i].Location).Should().Be(DownloadEndpoints.Sha256(Size + i * 1000, 100 + i));
             File.Delete(results[i].Location);
         }
     }
@@ -329,7 +329,7 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
     [Fact]
     public async Task Suspend_and_Resume_mid_body_end_identical()
     {
-        var recorder = new DownloadRecorder();
+        var recorder = new RecordingDelegate();
         await using var session = NewSession(recorder);
         var (task, stall) = await StartStalledAsync(session, recorder, seed: 61, stallAt: 3000);
         task.Suspend();
@@ -343,7 +343,7 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
     [Fact]
     public async Task An_empty_body_is_handed_over_as_an_empty_file()
     {
-        var recorder = new DownloadRecorder();
+        var recorder = new RecordingDelegate();
         await using var session = NewSession(recorder);
         var task = await recorder.RunToEndAsync(session.CreateDownloadTask(Url("size=0&seed=11")), Convert.ToHexString(SHA256.HashData(Array.Empty<byte>())));
         task.CountOfBytesReceived.Should().Be(0);
@@ -359,11 +359,5 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
         ((HttpUrlResponse)response).StatusCode.Should().Be(404);
         (await File.ReadAllTextAsync(location)).Should().Be("status 404");
         File.Delete(location);
-    }
-
-    private sealed class TrustingDownloadRecorder(System.Security.Cryptography.X509Certificates.X509Certificate2 trusted) : DownloadRecorder, ISessionDelegate
-    {
-        public ValueTask<ChallengeResponse> DidReceiveChallengeAsync(UrlSession session, AuthenticationChallenge challenge) =>
-            ValueTask.FromResult(TrustingDelegate.Answer(trusted, challenge));
     }
 }

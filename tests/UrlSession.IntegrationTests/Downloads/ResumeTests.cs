@@ -3,12 +3,12 @@ namespace UrlSessions.IntegrationTests.Downloads;
 public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackServer>, IDisposable
 {
     private const int Size = DownloadEndpoints.DefaultSize;
-    private readonly string _folder = DownloadRecorder.NewFolder();
+    private readonly string _folder = DownloadFiles.NewFolder();
 
-    public void Dispose() => DownloadRecorder.DeleteFolder(_folder);
+    public void Dispose() => DownloadFiles.DeleteFolder(_folder);
 
     private UrlSession NewSession(ISessionDelegate? sessionDelegate = null, Action<SessionConfiguration>? configure = null) =>
-        Helpers.Sessions.Ephemeral(sessionDelegate, c =>
+        TestSessions.Ephemeral(sessionDelegate, c =>
         {
             c.DownloadDirectory = _folder;
             configure?.Invoke(c);
@@ -27,12 +27,12 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
     private async Task<byte[]> PauseStalledAsync(UrlSession session, Func<string, UrlRequest> request, long offset)
     {
         var gate = GateRegistry.NewId();
-        var recorder = new DownloadRecorder();
+        var recorder = new RecordingDelegate();
         var task = recorder.Start(session.CreateDownloadTask(request($"stall={gate}&stallat={offset}")));
         await recorder.WrittenReached(offset).Within();
         var blob = await task.CancelByProducingResumeDataAsync().Within();
         blob.Should().NotBeNull();
-        DownloadRecorder.BlobOffset(blob!).Should().Be(offset);
+        DownloadFiles.BlobOffset(blob!).Should().Be(offset);
         server.Gates.Stall(gate).Release();
         return blob!;
     }
@@ -43,7 +43,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
     /// </summary>
     private static async Task<byte[]?> PauseInLockStepAsync(DownloadTask task, CreditGate credit, long target)
     {
-        var recorder = new DownloadRecorder();
+        var recorder = new RecordingDelegate();
         var paused = new TaskCompletionSource<byte[]?>(TaskCreationOptions.RunContinuationsAsynchronously);
         recorder.OnWrite = (t, total) =>
         {
@@ -71,9 +71,9 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
     /// Resumes from a blob with a delegate task, checks it completes without error, that the file is <paramref name="sha256"/>
     /// and that DidResumeAtOffset came once, first, with (<paramref name="resumedAt"/>, <paramref name="total"/>).
     /// </summary>
-    private static async Task<DownloadRecorder> ResumeToEndAsync(UrlSession session, byte[] blob, string sha256, long resumedAt, long total = Size, string because = "")
+    private static async Task<RecordingDelegate> ResumeToEndAsync(UrlSession session, byte[] blob, string sha256, long resumedAt, long total = Size, string because = "")
     {
-        var recorder = new DownloadRecorder();
+        var recorder = new RecordingDelegate();
         recorder.Start(session.CreateDownloadTask(blob));
         (await recorder.Completed.Within()).Should().BeNull();
         recorder.WroteBeforeResumed.Should().BeFalse("DidResumeAtOffset comes before the resumed task's first DidWriteData");
@@ -141,7 +141,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
             // disk, so DidWriteData reaches the target exactly, and the pause happens there.
             var blob = await PauseInLockStepAsync(session.CreateDownloadTask(Url($"seed=32&pace=8192&credit={id}&stallat={target}")), credit, target);
             blob.Should().NotBeNull();
-            DownloadRecorder.BlobOffset(blob!).Should().Be(target);
+            DownloadFiles.BlobOffset(blob!).Should().Be(target);
             credit.Unlimit();
 
             // Alternate the resumed forms: delegate and DownloadAsync.
@@ -151,9 +151,9 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
             }
             else
             {
-                var progress = new DownloadRecorder();
+                var progress = new RecordingDelegate();
                 var (location, response) = await session.DownloadAsync(blob!, progress).Within();
-                DownloadRecorder.HashAndDelete(location).Should().Be(expected);
+                DownloadFiles.HashAndDelete(location).Should().Be(expected);
                 ((HttpUrlResponse)response).StatusCode.Should().Be(206);
                 progress.Resumes.Should().Equal((target, Size));
             }
@@ -170,7 +170,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
     public async Task Pause_returns_null_when_not_resumable_and_the_partial_file_is_deleted(string query, string method)
     {
         var gate = GateRegistry.NewId();
-        var recorder = new DownloadRecorder();
+        var recorder = new RecordingDelegate();
         await using var session = NewSession();
         var request = new UrlRequest(Url($"seed=33&stall={gate}&stallat=8000&{query}")) { Method = new HttpMethod(method) };
         if (method == "POST")
@@ -204,9 +204,9 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         string? location = null;
         for (var attempt = 0; attempt < 40 && location is null; attempt++)
         {
-            var offset = DownloadRecorder.BlobOffset(blob!);
+            var offset = DownloadFiles.BlobOffset(blob!);
             offsets.Add(offset);
-            var progress = new DownloadRecorder();
+            var progress = new RecordingDelegate();
             try
             {
                 (location, _) = await session.DownloadAsync(blob!, progress).Within();
@@ -222,7 +222,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         }
 
         location.Should().NotBeNull("every resume gets further, so the download ends");
-        DownloadRecorder.Hash(location!).Should().Be(DownloadEndpoints.Sha256(Size, 34));
+        RecordingDelegate.Hash(location!).Should().Be(DownloadEndpoints.Sha256(Size, 34));
         File.Delete(location!);
         offsets.Should().BeInAscendingOrder().And.HaveCountGreaterThan(1);
         offsets[0].Should().BeGreaterThan(0).And.BeLessThanOrEqualTo(cut);
@@ -236,13 +236,13 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         var gate = GateRegistry.NewId();
         await using var session = NewSession();
         await WarmAsync(session);
-        var recorder = new DownloadRecorder();
+        var recorder = new RecordingDelegate();
         recorder.Start(session.CreateDownloadTask(new UrlRequest(Url($"seed=35&stall={gate}&stallat=9000")) { TimeoutInterval = TimeSpan.FromSeconds(1) }));
 
         var error = await recorder.Completed.Within();
         error!.Code.Should().Be(UrlErrorCode.TimedOut);
         error.DownloadTaskResumeData.Should().NotBeNull();
-        DownloadRecorder.BlobOffset(error.DownloadTaskResumeData!).Should().Be(9000);
+        DownloadFiles.BlobOffset(error.DownloadTaskResumeData!).Should().Be(9000);
         server.Gates.Stall(gate).Release();
 
         await ResumeToEndAsync(session, error.DownloadTaskResumeData!, DownloadEndpoints.Sha256(Size, 35), 9000);
@@ -323,7 +323,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         var blob = await PauseStalledAsync(session, $"seed=40&state={state}&log={log}", 14000);
         DownloadEndpoints.State(state).Size = 5000;
 
-        var resumed = new DownloadRecorder();
+        var resumed = new RecordingDelegate();
         var task = resumed.Start(session.CreateDownloadTask(blob));
         (await resumed.Completed.Within()).Should().BeNull("the documented answer to a 416 is to start over");
         (await resumed.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(5000, 40));
@@ -358,7 +358,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         await using var session = NewSession();
         var blob = await PauseStalledAsync(session, "seed=42&chunked=1", 6000);
 
-        var recorder = new DownloadRecorder();
+        var recorder = new RecordingDelegate();
         var task = recorder.Start(session.CreateDownloadTask(blob));
         (await recorder.Completed.Within()).Should().BeNull();
         (await recorder.Finished.Within()).Should().Be(DownloadEndpoints.Sha256(Size, 42));
@@ -372,23 +372,23 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
     [Fact]
     public async Task Over_HTTP2_a_cut_stream_and_a_pause_resume_end_identical()
     {
-        await using var session = NewSession(new TrustingRecorder(server.Certificate));
+        await using var session = NewSession(new RecordingDelegate { TrustedCertificate = server.Certificate });
         var blob = await PauseStalledAsync(session, stall => server.HttpsUrl($"/dl/h2.bin?seed=43&{stall}"), 7000);
         var (location, response) = await session.DownloadAsync(blob).Within();
-        DownloadRecorder.HashAndDelete(location).Should().Be(DownloadEndpoints.Sha256(Size, 43));
+        DownloadFiles.HashAndDelete(location).Should().Be(DownloadEndpoints.Sha256(Size, 43));
         ((HttpUrlResponse)response).HttpVersion.Should().Be(new Version(2, 0));
 
         var error = await Assert.ThrowsAsync<UrlError>(() => session.DownloadAsync(server.HttpsUrl($"/dl/h2.bin?seed=44&cut=250000")).Within());
         error.Code.Should().Be(UrlErrorCode.NetworkConnectionLost, "a stream the server resets mid-body is a lost transfer ({0})", error.InnerException);
         error.DownloadTaskResumeData.Should().NotBeNull();
         location = await DownloadThroughCutsAsync(session, error.DownloadTaskResumeData!);
-        DownloadRecorder.HashAndDelete(location).Should().Be(DownloadEndpoints.Sha256(Size, 44));
+        DownloadFiles.HashAndDelete(location).Should().Be(DownloadEndpoints.Sha256(Size, 44));
     }
 
     [Fact]
     public async Task A_gzip_download_is_decoded_to_the_original_bytes_with_consistent_progress()
     {
-        var recorder = new DownloadRecorder();
+        var recorder = new RecordingDelegate();
         await using var session = NewSession(recorder);
         var task = await recorder.RunToEndAsync(session.CreateDownloadTask(Url("seed=45&gzip=1")), DownloadEndpoints.Sha256(Size, 45));
         recorder.Writes[^1].Total.Should().Be(Size);
@@ -401,7 +401,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
     public async Task Over_HTTP2_a_request_timeout_mid_body_carries_resume_data()
     {
         var gate = GateRegistry.NewId();
-        await using var session = NewSession(new TrustingRecorder(server.Certificate));
+        await using var session = NewSession(new RecordingDelegate { TrustedCertificate = server.Certificate });
 
         // Warm the TLS connection first: only the stall may be idle time, not a cold handshake on a busy machine.
         var (warm, _) = await session.DownloadAsync(server.HttpsUrl("/dl/warm.bin?size=1000")).Within();
@@ -410,19 +410,19 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         var error = await Assert.ThrowsAsync<UrlError>(() => session.DownloadAsync(request).Within());
         error.Code.Should().Be(UrlErrorCode.TimedOut);
         error.DownloadTaskResumeData.Should().NotBeNull();
-        DownloadRecorder.BlobOffset(error.DownloadTaskResumeData!).Should().Be(2222);
+        DownloadFiles.BlobOffset(error.DownloadTaskResumeData!).Should().Be(2222);
         server.Gates.Stall(gate).Release();
 
-        await using var patient = NewSession(new TrustingRecorder(server.Certificate));
+        await using var patient = NewSession(new RecordingDelegate { TrustedCertificate = server.Certificate });
         var (location, _) = await patient.DownloadAsync(error.DownloadTaskResumeData!).Within();
-        DownloadRecorder.HashAndDelete(location).Should().Be(DownloadEndpoints.Sha256(Size, 64));
+        DownloadFiles.HashAndDelete(location).Should().Be(DownloadEndpoints.Sha256(Size, 64));
     }
 
     [Fact]
     public async Task FinishTasksAndInvalidate_lets_a_running_download_finish()
     {
         var gate = GateRegistry.NewId();
-        var recorder = new DownloadRecorder();
+        var recorder = new RecordingDelegate();
         var session = NewSession(recorder);
         await using var _ = session;
         session.CreateDownloadTask(Url($"seed=65&stall={gate}&stallat=1000")).Resume();
@@ -440,7 +440,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
     public async Task Cancelling_DownloadAsync_throws_Cancelled_and_leaves_no_file()
     {
         var gate = GateRegistry.NewId();
-        var recorder = new DownloadRecorder();
+        var recorder = new RecordingDelegate();
         await using var session = NewSession();
         using var cancellation = new CancellationTokenSource();
         var download = session.DownloadAsync(Url($"seed=46&stall={gate}&stallat=5000"), recorder, cancellation.Token);
@@ -506,9 +506,9 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         await using var session = NewSession();
 
         var first = await PauseInLockStepAsync(session.CreateDownloadTask(url), credit, 20000);
-        DownloadRecorder.BlobOffset(first!).Should().Be(20000);
+        DownloadFiles.BlobOffset(first!).Should().Be(20000);
         var second = await PauseInLockStepAsync(session.CreateDownloadTask(first!), credit, 300_000);
-        var offset = DownloadRecorder.BlobOffset(second!);
+        var offset = DownloadFiles.BlobOffset(second!);
         offset.Should().BeInRange(300_000, 300_000 + 8192);
         credit.Unlimit();
 
@@ -539,12 +539,12 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
 
         var error = await Assert.ThrowsAsync<UrlError>(() => session.DownloadAsync(request).Within());
         error.Code.Should().Be(UrlErrorCode.TimedOut);
-        DownloadRecorder.BlobOffset(error.DownloadTaskResumeData!).Should().Be(3333);
+        DownloadFiles.BlobOffset(error.DownloadTaskResumeData!).Should().Be(3333);
         server.Gates.Stall(gate).Release();
 
         await using var patient = NewSession();
         var (location, _) = await patient.DownloadAsync(error.DownloadTaskResumeData!).Within();
-        DownloadRecorder.HashAndDelete(location).Should().Be(DownloadEndpoints.Sha256(Size, 52));
+        DownloadFiles.HashAndDelete(location).Should().Be(DownloadEndpoints.Sha256(Size, 52));
     }
 
     [Fact]
@@ -555,7 +555,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         error.Code.Should().Be(UrlErrorCode.NetworkConnectionLost);
         error.DownloadTaskResumeData.Should().NotBeNull();
         var location = await DownloadThroughCutsAsync(session, error.DownloadTaskResumeData!);
-        DownloadRecorder.HashAndDelete(location).Should().Be(DownloadEndpoints.Sha256(Size, 53));
+        DownloadFiles.HashAndDelete(location).Should().Be(DownloadEndpoints.Sha256(Size, 53));
     }
 
     [Fact]
@@ -579,10 +579,10 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         var blob = await PauseStalledAsync(session, $"seed=55&log={log}", 2000);
         var partial = Directory.EnumerateFiles(_folder).Should().ContainSingle().Subject;
 
-        var otherFolder = DownloadRecorder.NewFolder();
+        var otherFolder = DownloadFiles.NewFolder();
         try
         {
-            await using var other = Helpers.Sessions.Ephemeral(configure: c => c.DownloadDirectory = otherFolder);
+            await using var other = TestSessions.Ephemeral(configure: c => c.DownloadDirectory = otherFolder);
             var elsewhere = await Assert.ThrowsAsync<UrlError>(() => other.DownloadAsync(blob).Within());
             elsewhere.Code.Should().Be(UrlErrorCode.CannotOpenFile);
             File.Exists(partial).Should().BeTrue("a rejected blob touches no file");
@@ -615,7 +615,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         text.Should().Contain("X-Trace").And.NotContain("secret-token").And.NotContain("secret-cookie");
         var resumed = session.CreateDownloadTask(blob);
         resumed.OriginalRequest!.Headers["X-Trace"].Should().Be("42");
-        resumed.Delegate = new DownloadRecorder();
+        resumed.Delegate = new RecordingDelegate();
         resumed.Resume();
         await resumed.Completion.Within();
         resumed.Error.Should().BeNull();
@@ -625,7 +625,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
     public async Task A_download_that_a_data_task_became_can_be_paused_and_resumed()
     {
         var gate = GateRegistry.NewId();
-        var recorder = new DownloadRecorder { Disposition = ResponseDisposition.BecomeDownload };
+        var recorder = new RecordingDelegate { Disposition = ResponseDisposition.BecomeDownload };
         await using var session = NewSession(recorder);
         session.CreateDataTask(Url($"seed=57&stall={gate}&stallat=6500")).Resume();
         var download = await recorder.BecameDownload.Within();
@@ -633,11 +633,11 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
 
         var blob = await download.CancelByProducingResumeDataAsync().Within();
         blob.Should().NotBeNull();
-        DownloadRecorder.BlobOffset(blob!).Should().Be(6500);
+        DownloadFiles.BlobOffset(blob!).Should().Be(6500);
         server.Gates.Stall(gate).Release();
 
         var (location, _) = await session.DownloadAsync(blob!).Within();
-        DownloadRecorder.HashAndDelete(location).Should().Be(DownloadEndpoints.Sha256(Size, 57));
+        DownloadFiles.HashAndDelete(location).Should().Be(DownloadEndpoints.Sha256(Size, 57));
     }
 
     [Fact]
@@ -652,7 +652,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
             var error = await Assert.ThrowsAsync<UrlError>(() => offline.DownloadAsync(blob).Within());
             error.Code.Should().Be(UrlErrorCode.CannotConnectToHost);
             error.DownloadTaskResumeData.Should().NotBeNull("nothing about the partial file changed");
-            DownloadRecorder.BlobOffset(error.DownloadTaskResumeData!).Should().Be(7777);
+            DownloadFiles.BlobOffset(error.DownloadTaskResumeData!).Should().Be(7777);
             blob = error.DownloadTaskResumeData!;
         }
 
@@ -665,7 +665,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
     {
         var blocker = Path.Combine(_folder, "not-a-folder");
         await File.WriteAllBytesAsync(blocker, [0]);
-        await using var session = Helpers.Sessions.Ephemeral(configure: c => c.DownloadDirectory = Path.Combine(blocker, "downloads"));
+        await using var session = TestSessions.Ephemeral(configure: c => c.DownloadDirectory = Path.Combine(blocker, "downloads"));
         var error = await Assert.ThrowsAsync<UrlError>(() => session.DownloadAsync(Url("seed=59&size=1000")).Within());
         error.Code.Should().Be(UrlErrorCode.CannotCreateFile);
         error.DownloadTaskResumeData.Should().BeNull();
@@ -680,7 +680,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
 
         var done = new TaskCompletionSource<(string? Hash, string? Location, UrlError? Error)>(TaskCreationOptions.RunContinuationsAsynchronously);
         var task = session.CreateDownloadTask(blob, (location, _, error) =>
-            done.TrySetResult((location is null ? null : DownloadRecorder.Hash(location), location, error)));
+            done.TrySetResult((location is null ? null : RecordingDelegate.Hash(location), location, error)));
         task.Resume();
         var (hash, path, failure) = await done.Task.Within();
         await task.Completion.Within();
@@ -704,11 +704,11 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         var error = await Assert.ThrowsAsync<UrlError>(() => session.DownloadAsync(blob).Within());
         error.Code.Should().Be(UrlErrorCode.NetworkConnectionLost);
         error.DownloadTaskResumeData.Should().NotBeNull("the partial file still matches the validator the 206 answered to");
-        var offset = DownloadRecorder.BlobOffset(error.DownloadTaskResumeData!);
+        var offset = DownloadFiles.BlobOffset(error.DownloadTaskResumeData!);
         offset.Should().BeInRange(4001, 104_000);
 
         var location = await DownloadThroughCutsAsync(session, error.DownloadTaskResumeData!);
-        DownloadRecorder.HashAndDelete(location).Should().Be(DownloadEndpoints.Sha256(Size, 63));
+        DownloadFiles.HashAndDelete(location).Should().Be(DownloadEndpoints.Sha256(Size, 63));
         DownloadEndpoints.Requests(log).Skip(1).Should().OnlyContain(r => r.IfRange == DownloadEndpoints.StrongETag(63, 0));
     }
 
@@ -741,11 +741,11 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         var blob = await PauseStalledAsync(session, $"seed=66&pace=8192&credit={id}", 5000);
 
         // The first resume writes its first piece and waits for credit, holding the partial file open.
-        var first = new DownloadRecorder();
+        var first = new RecordingDelegate();
         var firstTask = first.Start(session.CreateDownloadTask(blob));
         await first.WrittenReached(5001).Within();
 
-        var second = new DownloadRecorder();
+        var second = new RecordingDelegate();
         var secondTask = second.Start(session.CreateDownloadTask(blob));
         var secondError = await second.Completed.Within();
         secondError!.Code.Should().Be(UrlErrorCode.CannotOpenFile, "the partial file is in use by the first resume");
@@ -788,7 +788,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
 
         public System.Collections.Concurrent.ConcurrentQueue<UrlErrorCode> Errors { get; } = new();
 
-        public void DidFinishDownloading(UrlSession session, DownloadTask task, string location) => _finished.TrySetResult(DownloadRecorder.Hash(location));
+        public void DidFinishDownloading(UrlSession session, DownloadTask task, string location) => _finished.TrySetResult(RecordingDelegate.Hash(location));
 
         public void DidComplete(UrlSession session, SessionTask task, UrlError? error)
         {
@@ -822,16 +822,10 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         public void DidFinishDownloading(UrlSession session, DownloadTask task, string location)
         {
             Location = location;
-            Hash = DownloadRecorder.Hash(location);
+            Hash = RecordingDelegate.Hash(location);
             throw new InvalidOperationException("the delegate failed");
         }
 
         public void DidComplete(UrlSession session, SessionTask task, UrlError? error) => _completed.TrySetResult(error);
-    }
-
-    private sealed class TrustingRecorder(System.Security.Cryptography.X509Certificates.X509Certificate2 trusted) : ISessionDelegate
-    {
-        public ValueTask<ChallengeResponse> DidReceiveChallengeAsync(UrlSession session, AuthenticationChallenge challenge) =>
-            ValueTask.FromResult(TrustingDelegate.Answer(trusted, challenge));
     }
 }

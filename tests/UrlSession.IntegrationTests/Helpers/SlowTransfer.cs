@@ -11,7 +11,7 @@ public sealed record SlowTransfer(SlowGate Gate, RecordingDelegate Recorder, Url
     {
         var id = GateRegistry.NewId();
         var recorder = new RecordingDelegate();
-        var session = Sessions.Ephemeral(recorder, configure);
+        var session = TestSessions.Ephemeral(recorder, configure);
         var transfer = new SlowTransfer(server.Gates.Slow(id), recorder, session, session.CreateDataTask(server.HttpUrl($"/slow?id={id}")));
         try
         {

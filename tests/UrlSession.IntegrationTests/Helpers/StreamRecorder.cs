@@ -37,7 +37,7 @@ public sealed class StreamRecorder(X509Certificate2 trusted) : ISessionDelegate,
     }
 
     public ValueTask<ChallengeResponse> DidReceiveChallengeAsync(UrlSession session, AuthenticationChallenge challenge) =>
-        ValueTask.FromResult(TrustingDelegate.Answer(trusted, challenge));
+        ValueTask.FromResult(RecordingDelegate.Trust(trusted, challenge));
 
     public ValueTask<ResponseDisposition> DidReceiveResponseAsync(UrlSession session, DataTask task, UrlResponse response)
     {

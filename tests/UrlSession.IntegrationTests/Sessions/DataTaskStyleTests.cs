@@ -8,7 +8,7 @@ public sealed class DataTaskStyleTests(LoopbackServer server) : IClassFixture<Lo
     public async Task Completion_handler_gets_the_whole_body_and_no_response_or_data_events()
     {
         var recorder = new RecordingDelegate();
-        await using var session = Helpers.Sessions.Ephemeral(recorder);
+        await using var session = TestSessions.Ephemeral(recorder);
 
         var (data, response, error) = await session.LoadAsync(server.HttpUrl("/bytes/100000"));
 
@@ -18,14 +18,14 @@ public sealed class DataTaskStyleTests(LoopbackServer server) : IClassFixture<Lo
         http.StatusCode.Should().Be(200);
         http.ExpectedContentLength.Should().Be(100_000);
         await recorder.Completed.Within();
-        recorder.Events.Should().Equal("complete");
+        recorder.Names.Should().Equal("complete");
     }
 
     [Fact]
     public async Task Delegate_gets_response_then_data_chunks_in_order_then_complete()
     {
         var recorder = new RecordingDelegate();
-        await using var session = Helpers.Sessions.Ephemeral(recorder);
+        await using var session = TestSessions.Ephemeral(recorder);
 
         var task = session.CreateDataTask(server.HttpUrl("/chunked/300000"));
         task.State.Should().Be(SessionTaskState.Suspended);
@@ -34,9 +34,9 @@ public sealed class DataTaskStyleTests(LoopbackServer server) : IClassFixture<Lo
 
         error.Should().BeNull();
         recorder.Data.Should().Equal(LoopbackEndpoints.Pattern(300_000));
-        recorder.Events[0].Should().Be("response");
-        recorder.Events[^1].Should().Be("complete");
-        recorder.Events.Skip(1).SkipLast(1).Should().OnlyContain(e => e == "data").And.NotBeEmpty();
+        recorder.Names[0].Should().Be("response");
+        recorder.Names[^1].Should().Be("complete");
+        recorder.Names.Skip(1).SkipLast(1).Should().OnlyContain(e => e == "data").And.NotBeEmpty();
         ((HttpUrlResponse)(await recorder.Response)).ExpectedContentLength.Should().Be(-1);
         await task.Completion.Within();
         task.State.Should().Be(SessionTaskState.Completed);
@@ -47,7 +47,7 @@ public sealed class DataTaskStyleTests(LoopbackServer server) : IClassFixture<Lo
     [Fact]
     public async Task DataAsync_returns_body_and_response()
     {
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
 
         var (data, response) = await session.DataAsync(server.HttpUrl("/hello")).Within();
 
@@ -60,19 +60,19 @@ public sealed class DataTaskStyleTests(LoopbackServer server) : IClassFixture<Lo
     public async Task DataAsync_task_delegate_receives_data_events()
     {
         var recorder = new RecordingDelegate();
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
 
         var (data, _) = await session.DataAsync(server.HttpUrl("/bytes/5000"), recorder).Within();
 
         data.Should().HaveCount(5000);
         recorder.Data.Should().Equal(data);
-        recorder.Events.Should().StartWith("response");
+        recorder.Names.Should().StartWith("response");
     }
 
     [Fact]
     public async Task BytesAsync_streams_the_body()
     {
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
 
         var (response, body) = await session.BytesAsync(server.HttpUrl("/bytes/200000")).Within();
         await using (body)
@@ -88,7 +88,7 @@ public sealed class DataTaskStyleTests(LoopbackServer server) : IClassFixture<Lo
     [Fact]
     public async Task Http_errors_are_responses_not_errors()
     {
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
 
         var (data, response) = await session.DataAsync(server.HttpUrl("/status/503")).Within();
 

@@ -8,7 +8,7 @@ public sealed class InvalidationTests(LoopbackServer server) : IClassFixture<Loo
         var id = GateRegistry.NewId();
         var stall = server.Gates.Stall(id);
         var recorder = new RecordingDelegate();
-        var session = Helpers.Sessions.Ephemeral(recorder);
+        var session = TestSessions.Ephemeral(recorder);
         var task = session.CreateDataTask(server.HttpUrl($"/stall?id={id}"));
         task.Resume();
         await stall.Started.Within();
@@ -32,7 +32,7 @@ public sealed class InvalidationTests(LoopbackServer server) : IClassFixture<Loo
         await recorder.Invalidated.Within();
 
         recorder.DataLength.Should().Be(200);
-        recorder.Events.Should().EndWith(["complete", "invalid"]);
+        recorder.Names.Should().EndWith(["complete", "invalid"]);
         await session.DisposeAsync();
         recorder.InvalidationCount.Should().Be(1);
     }
@@ -61,14 +61,14 @@ public sealed class InvalidationTests(LoopbackServer server) : IClassFixture<Loo
         stall.Release();
         await disposing.Within();
 
-        recorder.Events.Should().EndWith(["complete", "invalid"]);
+        recorder.Names.Should().EndWith(["complete", "invalid"]);
     }
 
     [Fact]
     public async Task DisposeAsync_cancels_tasks_that_were_never_resumed()
     {
         var recorder = new RecordingDelegate();
-        var session = Helpers.Sessions.Ephemeral(recorder);
+        var session = TestSessions.Ephemeral(recorder);
         session.CreateDataTask(server.HttpUrl("/hello"));
 
         await session.DisposeAsync().AsTask().Within();

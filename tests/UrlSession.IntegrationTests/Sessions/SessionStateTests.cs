@@ -8,7 +8,7 @@ public sealed class SessionStateTests(LoopbackServer server) : IClassFixture<Loo
     public async Task ResetAsync_empties_the_cookie_store()
     {
         var storage = new CookieStorage();
-        await using var session = Helpers.Sessions.Ephemeral(configure: c => c.HttpCookieStorage = storage);
+        await using var session = TestSessions.Ephemeral(configure: c => c.HttpCookieStorage = storage);
         await session.DataAsync(server.HttpUrl("/set-cookie")).Within();
         storage.Count.Should().Be(1);
 
@@ -35,7 +35,7 @@ public sealed class SessionStateTests(LoopbackServer server) : IClassFixture<Loo
     [Fact]
     public async Task Localhost_and_ip_are_both_trusted_by_name_with_the_delegate()
     {
-        await using var session = Helpers.Sessions.Ephemeral(new TrustingDelegate(server.Certificate));
+        await using var session = TestSessions.Ephemeral(new RecordingDelegate { TrustedCertificate = server.Certificate });
 
         var (data, _) = await session.DataAsync(new Uri($"https://localhost:{server.HttpsPort}/hello")).Within();
 

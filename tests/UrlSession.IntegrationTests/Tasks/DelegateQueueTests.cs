@@ -8,7 +8,7 @@ public sealed class DelegateQueueTests(LoopbackServer server) : IClassFixture<Lo
     public async Task Events_of_one_session_never_overlap()
     {
         var recorder = new OverlapDetector();
-        await using var session = Helpers.Sessions.Ephemeral(recorder);
+        await using var session = TestSessions.Ephemeral(recorder);
         var tasks = Enumerable.Range(0, 6).Select(_ => session.CreateDataTask(server.HttpUrl("/chunked/50000"))).ToList();
         tasks.ForEach(t => t.Resume());
 
@@ -22,8 +22,8 @@ public sealed class DelegateQueueTests(LoopbackServer server) : IClassFixture<Lo
     [Fact]
     public async Task A_throwing_delegate_fails_its_task_but_not_the_session()
     {
-        var recorder = new ThrowingOnData();
-        await using var session = Helpers.Sessions.Ephemeral(recorder);
+        var recorder = new RecordingDelegate { BeforeEvent = (name, _) => ThrowOnData(name) };
+        await using var session = TestSessions.Ephemeral(recorder);
         var failing = session.CreateDataTask(server.HttpUrl("/bytes/1000"));
         failing.Resume();
 
@@ -39,7 +39,7 @@ public sealed class DelegateQueueTests(LoopbackServer server) : IClassFixture<Lo
     public async Task Completion_handler_tasks_still_send_redirect_and_complete_events_to_the_delegate()
     {
         var recorder = new RecordingDelegate();
-        await using var session = Helpers.Sessions.Ephemeral(recorder);
+        await using var session = TestSessions.Ephemeral(recorder);
 
         var (data, response, error) = await session.LoadAsync(server.HttpUrl("/redirect/302?to=%2Fhello"));
 
@@ -47,18 +47,18 @@ public sealed class DelegateQueueTests(LoopbackServer server) : IClassFixture<Lo
         Encoding.UTF8.GetString(data!).Should().Be("hello");
         response!.Url.AbsolutePath.Should().Be("/hello");
         await recorder.Completed.Within();
-        recorder.Events.Should().Equal("redirect", "complete");
+        recorder.Names.Should().Equal("redirect", "complete");
     }
 
     [Fact]
     public async Task Cancel_from_DidReceiveResponse_completes_with_Cancelled_and_no_data()
     {
-        var recorder = new CancellingOnResponse();
-        await using var session = Helpers.Sessions.Ephemeral(recorder);
+        var recorder = new RecordingDelegate { Disposition = ResponseDisposition.Cancel };
+        await using var session = TestSessions.Ephemeral(recorder);
         session.CreateDataTask(server.HttpUrl("/bytes/1000")).Resume();
 
         (await recorder.Completed.Within())!.Code.Should().Be(UrlErrorCode.Cancelled);
-        recorder.Events.Should().Equal("response", "complete");
+        recorder.Names.Should().Equal("response", "complete");
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class DelegateQueueTests(LoopbackServer server) : IClassFixture<Lo
     {
         const long Size = 256L * 1024 * 1024;
         var slow = new BlockingDelegate();
-        await using var session = Helpers.Sessions.Ephemeral(slow);
+        await using var session = TestSessions.Ephemeral(slow);
         var task = session.CreateDataTask(server.HttpUrl($"/stream/{Size}"));
         task.OnBackpressure = slow.Unblock;
         task.Resume();
@@ -83,7 +83,7 @@ public sealed class DelegateQueueTests(LoopbackServer server) : IClassFixture<Lo
     {
         var id = GateRegistry.NewId();
         var stall = server.Gates.Stall(id);
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
         var suspended = session.CreateDataTask(server.HttpUrl("/hello"));
         var running = session.CreateDataTask(server.HttpUrl($"/stall?id={id}"));
         running.Resume();
@@ -101,36 +101,21 @@ public sealed class DelegateQueueTests(LoopbackServer server) : IClassFixture<Lo
     public async Task Events_run_on_a_caller_supplied_scheduler()
     {
         var pair = new ConcurrentExclusiveSchedulerPair();
-        var recorder = new SchedulerRecorder();
+        var recorder = new RecordingDelegate();
         await using var session = new UrlSession(SessionConfiguration.Ephemeral, recorder, pair.ExclusiveScheduler);
         session.DelegateQueue.Should().BeSameAs(pair.ExclusiveScheduler);
         session.CreateDataTask(server.HttpUrl("/bytes/3000")).Resume();
 
         await recorder.Completed.Within();
 
-        recorder.Schedulers.Should().NotBeEmpty().And.OnlyContain(s => s == pair.ExclusiveScheduler);
+        recorder.CoreLog.Select(e => e.Scheduler).Should().NotBeEmpty().And.OnlyContain(s => s == pair.ExclusiveScheduler);
     }
 
-    private sealed class SchedulerRecorder : RecordingDelegate
+    private static void ThrowOnData(string name)
     {
-        public System.Collections.Concurrent.ConcurrentBag<TaskScheduler> Schedulers { get; } = [];
-
-        public override ValueTask<ResponseDisposition> DidReceiveResponseAsync(UrlSession session, DataTask task, UrlResponse response)
+        if (name == "data")
         {
-            Schedulers.Add(TaskScheduler.Current);
-            return base.DidReceiveResponseAsync(session, task, response);
-        }
-
-        public override void DidReceiveData(UrlSession session, DataTask task, ReadOnlyMemory<byte> data)
-        {
-            Schedulers.Add(TaskScheduler.Current);
-            base.DidReceiveData(session, task, data);
-        }
-
-        public override void DidComplete(UrlSession session, SessionTask task, UrlError? error)
-        {
-            Schedulers.Add(TaskScheduler.Current);
-            base.DidComplete(session, task, error);
+            throw new InvalidOperationException("boom");
         }
     }
 
@@ -158,22 +143,6 @@ public sealed class DelegateQueueTests(LoopbackServer server) : IClassFixture<Lo
         }
     }
 
-    private sealed class ThrowingOnData : RecordingDelegate
-    {
-        public override void DidReceiveData(UrlSession session, DataTask task, ReadOnlyMemory<byte> data) => throw new InvalidOperationException("boom");
-    }
-
-    private sealed class CancellingOnResponse : RecordingDelegate
-    {
-        public override async ValueTask<ResponseDisposition> DidReceiveResponseAsync(UrlSession session, DataTask task, UrlResponse response)
-        {
-            await base.DidReceiveResponseAsync(session, task, response);
-            return ResponseDisposition.Cancel;
-        }
-
-        public override void DidReceiveData(UrlSession session, DataTask task, ReadOnlyMemory<byte> data) => base.DidReceiveData(session, task, data);
-    }
-
     /// <summary>Blocks its first data event until the pump reports backpressure: as slow as a delegate can be.</summary>
     private sealed class BlockingDelegate : IDataTaskDelegate
     {
@@ -191,7 +160,7 @@ public sealed class DelegateQueueTests(LoopbackServer server) : IClassFixture<Lo
 
         public void DidReceiveData(UrlSession session, DataTask task, ReadOnlyMemory<byte> data)
         {
-            _unblocked.Wait(Helpers.Sessions.Patience);
+            _unblocked.Wait(TestSessions.Patience);
             Interlocked.Add(ref _bytes, data.Length);
         }
 

@@ -165,7 +165,7 @@ public sealed class StreamTaskTests(LoopbackServer server) : IClassFixture<Loopb
 
     private UrlSession Session(StreamRecorder observer)
     {
-        var session = Helpers.Sessions.Ephemeral(observer);
+        var session = TestSessions.Ephemeral(observer);
         _sessions.Add(session);
         return session;
     }

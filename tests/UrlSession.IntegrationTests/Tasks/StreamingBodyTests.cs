@@ -7,7 +7,7 @@ public sealed class StreamingBodyTests(LoopbackServer server) : IClassFixture<Lo
     {
         var id = GateRegistry.NewId();
         var gate = server.Gates.Slow(id);
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
 
         var (response, body) = await session.BytesAsync(server.HttpUrl($"/slow?id={id}")).Within();
         await using (body)
@@ -29,7 +29,7 @@ public sealed class StreamingBodyTests(LoopbackServer server) : IClassFixture<Lo
         var id = GateRegistry.NewId();
         var stall = server.Gates.Stall(id);
         var observer = new RecordingDelegate();
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
 
         var (_, body) = await session.BytesAsync(server.HttpUrl($"/stall?id={id}"), observer).Within();
         await body.ReadExactlyAsync(new byte[100]).AsTask().Within();
@@ -43,7 +43,7 @@ public sealed class StreamingBodyTests(LoopbackServer server) : IClassFixture<Lo
     public async Task Cancelling_the_token_while_reading_the_stream_fails_the_read_with_Cancelled()
     {
         var id = GateRegistry.NewId();
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
         using var cts = new CancellationTokenSource();
 
         var (_, body) = await session.BytesAsync(server.HttpUrl($"/stall?id={id}"), cancellationToken: cts.Token).Within();

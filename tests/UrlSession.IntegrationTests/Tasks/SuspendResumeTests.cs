@@ -61,14 +61,14 @@ public sealed class SuspendResumeTests(LoopbackServer server) : IClassFixture<Lo
         task.Error!.Code.Should().Be(UrlErrorCode.Cancelled);
         task.State.Should().Be(SessionTaskState.Completed);
         recorder.CompletionCount.Should().Be(1);
-        recorder.Events.Count(e => e == "complete").Should().Be(1);
+        recorder.Names.Count(e => e == "complete").Should().Be(1);
     }
 
     [Fact]
     public async Task A_cancelled_task_cannot_be_resumed()
     {
         var recorder = new RecordingDelegate();
-        await using var session = Helpers.Sessions.Ephemeral(recorder);
+        await using var session = TestSessions.Ephemeral(recorder);
         var task = session.CreateDataTask(server.HttpUrl("/hello"));
 
         task.Cancel();
@@ -76,7 +76,7 @@ public sealed class SuspendResumeTests(LoopbackServer server) : IClassFixture<Lo
         var error = await recorder.Completed.Within();
 
         error!.Code.Should().Be(UrlErrorCode.Cancelled);
-        recorder.Events.Should().NotContain("response");
+        recorder.Names.Should().NotContain("response");
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class SuspendResumeTests(LoopbackServer server) : IClassFixture<Lo
     {
         var id = GateRegistry.NewId();
         var stall = server.Gates.Stall(id);
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
         using var cts = new CancellationTokenSource();
 
         var load = session.DataAsync(server.HttpUrl($"/stall?id={id}"), cancellationToken: cts.Token);

@@ -9,7 +9,7 @@ public sealed class TaskDelegateTests(LoopbackServer server) : IClassFixture<Loo
     {
         var sessionDelegate = new RecordingDelegate();
         var own = new RecordingDelegate();
-        await using var session = Helpers.Sessions.Ephemeral(sessionDelegate);
+        await using var session = TestSessions.Ephemeral(sessionDelegate);
         var task = session.CreateDataTask(server.HttpUrl("/bytes/10"));
         task.Delegate = own;
         task.Resume();
@@ -17,19 +17,20 @@ public sealed class TaskDelegateTests(LoopbackServer server) : IClassFixture<Loo
         await own.Completed.Within();
         await task.Completion.Within();
 
-        own.Events.Should().Equal("response", "data", "complete");
-        sessionDelegate.Events.Should().BeEmpty();
+        own.Names.Should().Equal("response", "data", "complete");
+        sessionDelegate.Names.Should().BeEmpty();
     }
 
     [Fact]
     public async Task Metrics_are_collected_for_each_transaction()
     {
-        var collector = new MetricsCollector();
-        await using var session = Helpers.Sessions.Ephemeral();
+        var collector = new RecordingDelegate();
+        await using var session = TestSessions.Ephemeral();
 
         await session.DataAsync(server.HttpUrl("/redirect/302?to=%2Fhello"), collector).Within();
 
-        var metrics = await collector.Metrics.Within();
+        await collector.Heard("metrics").Within();
+        var metrics = collector.Metrics[0];
         metrics.RedirectCount.Should().Be(1);
         metrics.Transactions.Should().HaveCount(2);
         metrics.Transactions[^1].Response!.StatusCode.Should().Be(200);
@@ -41,7 +42,7 @@ public sealed class TaskDelegateTests(LoopbackServer server) : IClassFixture<Loo
         var probe = GateRegistry.NewId();
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var recorder = new RecordingDelegate();
-        await using var session = Helpers.Sessions.Ephemeral(recorder, c => c.TimeProvider = clock);
+        await using var session = TestSessions.Ephemeral(recorder, c => c.TimeProvider = clock);
         var task = session.CreateDataTask(server.HttpUrl($"/hello?probe={probe}"));
         task.EarliestBeginDate = clock.GetUtcNow().AddMinutes(5);
         task.Resume();
@@ -52,14 +53,5 @@ public sealed class TaskDelegateTests(LoopbackServer server) : IClassFixture<Loo
 
         (await recorder.Completed.Within()).Should().BeNull();
         server.Gates.Hits(probe).Should().Be(1);
-    }
-
-    private sealed class MetricsCollector : ISessionTaskDelegate
-    {
-        private readonly TaskCompletionSource<TaskMetrics> _metrics = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task<TaskMetrics> Metrics => _metrics.Task;
-
-        public void DidFinishCollectingMetrics(UrlSession session, SessionTask task, TaskMetrics metrics) => _metrics.TrySetResult(metrics);
     }
 }

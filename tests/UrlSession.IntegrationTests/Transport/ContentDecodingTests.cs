@@ -11,7 +11,7 @@ public sealed class ContentDecodingTests(LoopbackServer server) : IClassFixture<
     [InlineData("/br", "br")]
     public async Task Coded_bodies_are_decoded_and_the_coding_stays_in_the_headers(string path, string coding)
     {
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
 
         var (data, response) = await session.DataAsync(server.HttpUrl(path));
 
@@ -25,7 +25,7 @@ public sealed class ContentDecodingTests(LoopbackServer server) : IClassFixture<
     [Fact]
     public async Task Downloads_decode_too()
     {
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
 
         var (location, _) = await session.DownloadAsync(server.HttpUrl("/gzip"));
 
@@ -42,7 +42,7 @@ public sealed class ContentDecodingTests(LoopbackServer server) : IClassFixture<
     [Fact]
     public async Task A_corrupt_coding_fails_with_CannotDecodeContentData()
     {
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
 
         var act = () => session.DataAsync(server.HttpUrl("/bad-gzip"));
 
@@ -52,7 +52,7 @@ public sealed class ContentDecodingTests(LoopbackServer server) : IClassFixture<
     [Fact]
     public async Task A_truncated_br_body_fails_with_CannotDecodeContentData_not_as_a_shorter_body()
     {
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
 
         var act = () => session.DataAsync(server.HttpUrl("/truncated-br"));
 

@@ -27,7 +27,7 @@ public sealed class ErrorTests(LoopbackServer server) : IClassFixture<LoopbackSe
     {
         var id = GateRegistry.NewId();
         var recorder = new RecordingDelegate();
-        await using var session = Helpers.Sessions.Ephemeral(recorder);
+        await using var session = TestSessions.Ephemeral(recorder);
         session.CreateDataTask(server.HttpUrl($"/drop/5000?id={id}")).Resume();
         var response = (HttpUrlResponse)await recorder.Response.Within();
         await recorder.DataReached(5000).Within();
@@ -44,7 +44,7 @@ public sealed class ErrorTests(LoopbackServer server) : IClassFixture<LoopbackSe
     public async Task Dropped_connection_fails_the_BytesAsync_stream_with_NetworkConnectionLost()
     {
         var id = GateRegistry.NewId();
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
         var (_, body) = await session.BytesAsync(server.HttpUrl($"/drop/10?id={id}")).Within();
         await using (body)
         {
@@ -62,7 +62,7 @@ public sealed class ErrorTests(LoopbackServer server) : IClassFixture<LoopbackSe
     {
         var id = GateRegistry.NewId();
         var stall = server.Gates.Stall(id);
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
         var load = session.LoadAsync(server.HttpUrl($"/drop/10?id={id}"));
         await stall.Started.Within();
         stall.Release();
@@ -96,7 +96,7 @@ public sealed class ErrorTests(LoopbackServer server) : IClassFixture<LoopbackSe
     public async Task Corrupt_gzip_through_a_delegate_is_CannotDecodeContentData()
     {
         var recorder = new RecordingDelegate();
-        await using var session = Helpers.Sessions.Ephemeral(recorder);
+        await using var session = TestSessions.Ephemeral(recorder);
         session.CreateDataTask(server.HttpUrl("/bad-gzip")).Resume();
 
         (await recorder.Completed.Within())!.Code.Should().Be(UrlErrorCode.CannotDecodeContentData);
@@ -114,7 +114,7 @@ public sealed class ErrorTests(LoopbackServer server) : IClassFixture<LoopbackSe
     public async Task An_ftp_url_is_UnsupportedUrl_as_the_tasks_error()
     {
         var recorder = new RecordingDelegate();
-        await using var session = Helpers.Sessions.Ephemeral(recorder);
+        await using var session = TestSessions.Ephemeral(recorder);
         var task = session.CreateDataTask(new Uri("ftp://127.0.0.1/file"));
         task.Resume();
 
@@ -136,7 +136,7 @@ public sealed class ErrorTests(LoopbackServer server) : IClassFixture<LoopbackSe
     public async Task CR_or_LF_in_a_header_is_BadUrl_and_nothing_reaches_the_server(string value)
     {
         var probe = GateRegistry.NewId();
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
         var url = server.HttpUrl($"/echo?probe={probe}");
 
         var error = (await FluentActions.Awaiting(() => session.DataAsync(new UrlRequest(url).WithHeader("X-Evil", value)).Within())
@@ -160,7 +160,7 @@ public sealed class ErrorTests(LoopbackServer server) : IClassFixture<LoopbackSe
 
     private static async Task<UrlError> FailureOf(UrlRequest request)
     {
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
         return (await FluentActions.Awaiting(() => session.DataAsync(request).Within()).Should().ThrowAsync<UrlError>()).Which;
     }
 }

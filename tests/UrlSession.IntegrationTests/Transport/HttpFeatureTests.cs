@@ -7,7 +7,7 @@ public sealed class HttpFeatureTests(LoopbackServer server) : IClassFixture<Loop
     [Fact]
     public async Task Additional_headers_are_merged_under_the_requests_own()
     {
-        await using var session = Helpers.Sessions.Ephemeral(configure: c =>
+        await using var session = TestSessions.Ephemeral(configure: c =>
         {
             c.HttpAdditionalHeaders["X-Session"] = "from-session";
             c.HttpAdditionalHeaders["X-Both"] = "from-session";
@@ -25,7 +25,7 @@ public sealed class HttpFeatureTests(LoopbackServer server) : IClassFixture<Loop
     [Fact]
     public async Task A_default_User_Agent_is_sent_and_can_be_replaced()
     {
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
 
         var (plain, _) = await session.DataAsync(server.HttpUrl("/echo")).Within();
         var (custom, _) = await session.DataAsync(new UrlRequest(server.HttpUrl("/echo")).WithHeader("User-Agent", "MyApp/2")).Within();
@@ -40,7 +40,7 @@ public sealed class HttpFeatureTests(LoopbackServer server) : IClassFixture<Loop
     [InlineData("/br", "br")]
     public async Task Compressed_bodies_are_decoded(string path, string encoding)
     {
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
 
         var (data, _) = await session.DataAsync(server.HttpUrl(path)).Within();
         var (echo, _) = await session.DataAsync(server.HttpUrl("/echo")).Within();
@@ -53,7 +53,7 @@ public sealed class HttpFeatureTests(LoopbackServer server) : IClassFixture<Loop
     public async Task Compressed_bodies_are_decoded_for_delegates_too()
     {
         var recorder = new RecordingDelegate();
-        await using var session = Helpers.Sessions.Ephemeral(recorder);
+        await using var session = TestSessions.Ephemeral(recorder);
         session.CreateDataTask(server.HttpUrl("/br")).Resume();
 
         (await recorder.Completed.Within()).Should().BeNull();
@@ -63,8 +63,8 @@ public sealed class HttpFeatureTests(LoopbackServer server) : IClassFixture<Loop
     [Fact]
     public async Task Http2_is_negotiated_over_tls_when_the_delegate_trusts_the_certificate()
     {
-        var trusting = new TrustingDelegate(server.Certificate);
-        await using var session = Helpers.Sessions.Ephemeral(trusting);
+        var trusting = new RecordingDelegate { TrustedCertificate = server.Certificate };
+        await using var session = TestSessions.Ephemeral(trusting);
 
         var (data, response) = await session.DataAsync(server.HttpsUrl("/echo")).Within();
 
@@ -76,7 +76,7 @@ public sealed class HttpFeatureTests(LoopbackServer server) : IClassFixture<Loop
     [Fact]
     public async Task Plain_http_stays_on_http11()
     {
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
 
         var (data, response) = await session.DataAsync(server.HttpUrl("/echo")).Within();
 
@@ -88,7 +88,7 @@ public sealed class HttpFeatureTests(LoopbackServer server) : IClassFixture<Loop
     public async Task Tls_fails_when_the_delegate_trusts_a_different_certificate()
     {
         using var other = Fixtures.TestCertificate.CreateOther();
-        await using var session = Helpers.Sessions.Ephemeral(new TrustingDelegate(other));
+        await using var session = TestSessions.Ephemeral(new RecordingDelegate { TrustedCertificate = other });
 
         var error = (await FluentActions.Awaiting(() => session.DataAsync(server.HttpsUrl("/hello")).Within()).Should().ThrowAsync<UrlError>()).Which;
 
@@ -101,7 +101,7 @@ public sealed class HttpFeatureTests(LoopbackServer server) : IClassFixture<Loop
     {
         var id = GateRegistry.NewId();
         var probe = server.Gates.Connections(id);
-        await using var session = Helpers.Sessions.Ephemeral(configure: c => c.HttpMaximumConnectionsPerHost = 2);
+        await using var session = TestSessions.Ephemeral(configure: c => c.HttpMaximumConnectionsPerHost = 2);
 
         var loads = Enumerable.Range(0, 5).Select(_ => session.DataAsync(server.HttpUrl($"/connections?id={id}"))).ToList();
         await probe.InFlightReached(2).Within();
@@ -118,7 +118,7 @@ public sealed class HttpFeatureTests(LoopbackServer server) : IClassFixture<Loop
     {
         var id = GateRegistry.NewId();
         var probe = server.Gates.Connections(id);
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
 
         var loads = Enumerable.Range(0, 4).Select(_ => session.DataAsync(server.HttpUrl($"/connections?id={id}"))).ToList();
         await probe.InFlightReached(4).Within();
@@ -131,7 +131,7 @@ public sealed class HttpFeatureTests(LoopbackServer server) : IClassFixture<Loop
     [Fact]
     public async Task A_post_body_without_content_type_is_form_urlencoded()
     {
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
         var body = LoopbackEndpoints.Pattern(70_000);
         var request = new UrlRequest(server.HttpUrl("/echo")) { Method = HttpMethod.Post, Body = RequestBody.FromBytes(body) };
 

@@ -17,7 +17,7 @@ public sealed class RedirectTests(LoopbackServer server) : IClassFixture<Loopbac
     [InlineData(301, "PUT", "PUT", true)]
     public async Task Redirect_method_and_body_rules(int code, string method, string expectedMethod, bool keepsBody)
     {
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
         var request = new UrlRequest(server.HttpUrl($"/redirect/{code}?to=%2Fecho"))
         {
             Method = new HttpMethod(method),
@@ -45,7 +45,7 @@ public sealed class RedirectTests(LoopbackServer server) : IClassFixture<Loopbac
     [Fact]
     public async Task Head_stays_head_on_303()
     {
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
         var request = new UrlRequest(server.HttpUrl("/redirect/303?to=%2Fhello")) { Method = HttpMethod.Head };
 
         var (data, response) = await session.DataAsync(request).Within();
@@ -58,7 +58,7 @@ public sealed class RedirectTests(LoopbackServer server) : IClassFixture<Loopbac
     [Fact]
     public async Task Relative_location_resolves_against_the_answering_url()
     {
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
 
         var (data, response) = await session.DataAsync(server.HttpUrl("/redirect/302?to=..%2Fecho%3Fa%3D1")).Within();
 
@@ -69,7 +69,7 @@ public sealed class RedirectTests(LoopbackServer server) : IClassFixture<Loopbac
     [Fact]
     public async Task Protocol_relative_location_keeps_the_scheme()
     {
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
         var to = Uri.EscapeDataString($"//localhost:{server.HttpPort}/echo");
 
         var (data, response) = await session.DataAsync(server.HttpUrl($"/redirect/302?to={to}")).Within();
@@ -82,7 +82,7 @@ public sealed class RedirectTests(LoopbackServer server) : IClassFixture<Loopbac
     public async Task Sixteen_redirects_are_followed()
     {
         var recorder = new RecordingDelegate();
-        await using var session = Helpers.Sessions.Ephemeral(recorder);
+        await using var session = TestSessions.Ephemeral(recorder);
 
         var (data, response) = await session.DataAsync(server.HttpUrl("/redirect-chain/16")).Within();
 
@@ -95,7 +95,7 @@ public sealed class RedirectTests(LoopbackServer server) : IClassFixture<Loopbac
     public async Task The_seventeenth_redirect_fails_with_HttpTooManyRedirects()
     {
         var recorder = new RecordingDelegate();
-        await using var session = Helpers.Sessions.Ephemeral(recorder);
+        await using var session = TestSessions.Ephemeral(recorder);
 
         var error = (await FluentActions.Awaiting(() => session.DataAsync(server.HttpUrl("/redirect-chain/17")).Within())
             .Should().ThrowAsync<UrlError>()).Which;
@@ -109,7 +109,7 @@ public sealed class RedirectTests(LoopbackServer server) : IClassFixture<Loopbac
     public async Task A_refusing_delegate_gets_the_redirect_response_as_final()
     {
         var recorder = new RecordingDelegate { RefuseRedirects = true };
-        await using var session = Helpers.Sessions.Ephemeral(recorder);
+        await using var session = TestSessions.Ephemeral(recorder);
 
         var (_, response, error) = await session.LoadAsync(server.HttpUrl("/redirect/302?to=%2Fhello"));
 
@@ -123,7 +123,7 @@ public sealed class RedirectTests(LoopbackServer server) : IClassFixture<Loopbac
     [Fact]
     public async Task Authorization_and_Cookie_stay_with_their_origin_across_a_redirect()
     {
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
         var sameOrigin = await Echo(session, server.HttpUrl("/echo"));
         var crossOrigin = await Echo(session, server.LocalhostHttpUrl("/echo"));
 
@@ -148,7 +148,7 @@ public sealed class RedirectTests(LoopbackServer server) : IClassFixture<Loopbac
     [Fact]
     public async Task Https_to_http_redirect_is_refused_by_default()
     {
-        await using var session = Helpers.Sessions.Ephemeral(new TrustingDelegate(server.Certificate));
+        await using var session = TestSessions.Ephemeral(new RecordingDelegate { TrustedCertificate = server.Certificate });
         var to = Uri.EscapeDataString(server.HttpUrl("/echo").ToString());
 
         var error = (await FluentActions.Awaiting(() => session.DataAsync(server.HttpsUrl($"/redirect/302?to={to}")).Within())
@@ -160,7 +160,7 @@ public sealed class RedirectTests(LoopbackServer server) : IClassFixture<Loopbac
     [Fact]
     public async Task Https_to_http_redirect_is_followed_when_allowed()
     {
-        await using var session = Helpers.Sessions.Ephemeral(new TrustingDelegate(server.Certificate), c => c.AllowsInsecureRedirects = true);
+        await using var session = TestSessions.Ephemeral(new RecordingDelegate { TrustedCertificate = server.Certificate }, c => c.AllowsInsecureRedirects = true);
         var to = Uri.EscapeDataString(server.HttpUrl("/echo").ToString());
 
         var (data, response) = await session.DataAsync(server.HttpsUrl($"/redirect/302?to={to}")).Within();
@@ -173,7 +173,7 @@ public sealed class RedirectTests(LoopbackServer server) : IClassFixture<Loopbac
     public async Task A_redirect_without_Location_is_the_final_response()
     {
         var recorder = new RecordingDelegate();
-        await using var session = Helpers.Sessions.Ephemeral(recorder);
+        await using var session = TestSessions.Ephemeral(recorder);
 
         var (_, response) = await session.DataAsync(server.HttpUrl("/status/302")).Within();
 
@@ -184,7 +184,7 @@ public sealed class RedirectTests(LoopbackServer server) : IClassFixture<Loopbac
     [Fact]
     public async Task A_redirect_to_an_unsupported_scheme_fails_with_UnsupportedUrl()
     {
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
 
         var error = (await FluentActions.Awaiting(() => session.DataAsync(server.HttpUrl("/redirect/302?to=ftp%3A%2F%2F127.0.0.1%2Ffile")).Within())
             .Should().ThrowAsync<UrlError>()).Which;

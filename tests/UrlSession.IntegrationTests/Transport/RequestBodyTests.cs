@@ -12,7 +12,7 @@ public sealed class RequestBodyTests(LoopbackServer server) : IClassFixture<Loop
         await File.WriteAllTextAsync(path, "{\"a\":1}");
         try
         {
-            await using var session = Helpers.Sessions.Ephemeral();
+            await using var session = TestSessions.Ephemeral();
             var request = new UrlRequest(server.HttpUrl("/echo")) { Method = HttpMethod.Put, Body = RequestBody.FromFile(path) };
 
             var (data, _) = await session.DataAsync(request).Within();
@@ -31,7 +31,7 @@ public sealed class RequestBodyTests(LoopbackServer server) : IClassFixture<Loop
     [Fact]
     public async Task A_stream_body_is_sent_once()
     {
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
         var bytes = LoopbackEndpoints.Pattern(123_456);
         var request = new UrlRequest(server.HttpUrl("/echo")) { Method = HttpMethod.Post, Body = RequestBody.FromStream(new MemoryStream(bytes), bytes.Length) };
 
@@ -45,7 +45,7 @@ public sealed class RequestBodyTests(LoopbackServer server) : IClassFixture<Loop
     [Fact]
     public async Task A_307_with_a_stream_body_and_no_new_stream_fails_with_RequestBodyStreamExhausted()
     {
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
         var request = new UrlRequest(server.HttpUrl("/redirect/307?to=%2Fecho"))
         {
             Method = HttpMethod.Post,
@@ -61,7 +61,7 @@ public sealed class RequestBodyTests(LoopbackServer server) : IClassFixture<Loop
     public async Task A_307_with_a_stream_body_asks_the_delegate_for_a_new_stream()
     {
         var provider = new NewStreamDelegate();
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
         var request = new UrlRequest(server.HttpUrl("/redirect/307?to=%2Fecho"))
         {
             Method = HttpMethod.Post,
@@ -78,7 +78,7 @@ public sealed class RequestBodyTests(LoopbackServer server) : IClassFixture<Loop
     public async Task The_redirect_delegate_can_change_the_request()
     {
         var changer = new ChangingRedirects();
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
 
         var (data, response) = await session.DataAsync(server.HttpUrl("/redirect/302?to=%2Fhello"), changer).Within();
 
@@ -90,7 +90,7 @@ public sealed class RequestBodyTests(LoopbackServer server) : IClassFixture<Loop
     public async Task Bytes_sent_and_expected_to_receive_are_counted()
     {
         var recorder = new RecordingDelegate();
-        await using var session = Helpers.Sessions.Ephemeral(recorder);
+        await using var session = TestSessions.Ephemeral(recorder);
         var task = session.CreateDataTask(server.HttpUrl("/bytes/4321"));
         task.Resume();
 

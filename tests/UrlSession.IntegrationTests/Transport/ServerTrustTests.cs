@@ -11,9 +11,9 @@ public sealed class ServerTrustTests(LoopbackServer server) : IClassFixture<Loop
     [Fact]
     public async Task The_tasks_own_delegate_is_asked_before_the_session_delegate_and_HTTP2_still_negotiates()
     {
-        var sessionDelegate = new TrustingDelegate(server.Certificate);
+        var sessionDelegate = new RecordingDelegate { TrustedCertificate = server.Certificate };
         var taskDelegate = new ScriptedTrust(server.Certificate);
-        await using var session = Helpers.Sessions.Ephemeral(sessionDelegate);
+        await using var session = TestSessions.Ephemeral(sessionDelegate);
 
         var (data, response) = await session.DataAsync(server.HttpsUrl("/echo"), taskDelegate).Within();
 
@@ -28,7 +28,7 @@ public sealed class ServerTrustTests(LoopbackServer server) : IClassFixture<Loop
     public async Task A_session_delegate_with_only_the_task_level_method_is_asked_with_the_task()
     {
         var sessionDelegate = new ScriptedTrust(server.Certificate);
-        await using var session = Helpers.Sessions.Ephemeral(sessionDelegate);
+        await using var session = TestSessions.Ephemeral(sessionDelegate);
         var done = new TaskCompletionSource<UrlError?>(TaskCreationOptions.RunContinuationsAsynchronously);
         var task = session.CreateDataTask(server.HttpsUrl("/hello"), (_, _, error) => done.TrySetResult(error));
         task.Resume();
@@ -41,7 +41,7 @@ public sealed class ServerTrustTests(LoopbackServer server) : IClassFixture<Loop
     public async Task The_protection_space_carries_the_servers_real_port()
     {
         var trust = new ScriptedTrust(server.Certificate);
-        await using var session = Helpers.Sessions.Ephemeral(trust);
+        await using var session = TestSessions.Ephemeral(trust);
 
         await session.DataAsync(server.HttpsUrl("/hello")).Within();
 
@@ -56,7 +56,7 @@ public sealed class ServerTrustTests(LoopbackServer server) : IClassFixture<Loop
     public async Task Cancelling_the_challenge_fails_the_task_with_Cancelled()
     {
         var trust = new ScriptedTrust(server.Certificate, AuthChallengeDisposition.CancelAuthenticationChallenge);
-        await using var session = Helpers.Sessions.Ephemeral(trust);
+        await using var session = TestSessions.Ephemeral(trust);
 
         var error = await FailureOf(session, server.HttpsUrl("/hello"));
 
@@ -68,7 +68,7 @@ public sealed class ServerTrustTests(LoopbackServer server) : IClassFixture<Loop
     public async Task A_connection_after_a_refusal_asks_again_and_can_be_trusted()
     {
         var trust = new ScriptedTrust(server.Certificate, AuthChallengeDisposition.CancelAuthenticationChallenge, AuthChallengeDisposition.UseCredential);
-        await using var session = Helpers.Sessions.Ephemeral(trust);
+        await using var session = TestSessions.Ephemeral(trust);
 
         (await FailureOf(session, server.HttpsUrl("/hello"))).Code.Should().Be(UrlErrorCode.Cancelled);
         var (data, _) = await session.DataAsync(server.HttpsUrl("/hello")).Within();
@@ -81,7 +81,7 @@ public sealed class ServerTrustTests(LoopbackServer server) : IClassFixture<Loop
     public async Task Default_handling_keeps_the_platforms_verdict()
     {
         var trust = new ScriptedTrust(server.Certificate, AuthChallengeDisposition.PerformDefaultHandling);
-        await using var session = Helpers.Sessions.Ephemeral(trust);
+        await using var session = TestSessions.Ephemeral(trust);
 
         var error = await FailureOf(session, server.HttpsUrl("/hello"));
 
@@ -108,7 +108,7 @@ public sealed class ServerTrustTests(LoopbackServer server) : IClassFixture<Loop
             await release.Task;
         });
         var trust = new ScriptedTrust(server.Certificate, AuthChallengeDisposition.CancelAuthenticationChallenge) { Gate = release.Task };
-        await using var session = Helpers.Sessions.Ephemeral(trust);
+        await using var session = TestSessions.Ephemeral(trust);
 
         var failure = FailureOf(session, url);
         await trust.Asked.Within();
@@ -143,7 +143,7 @@ public sealed class ServerTrustTests(LoopbackServer server) : IClassFixture<Loop
                         }
                     },
                 };
-                var session = Helpers.Sessions.Ephemeral(trust);
+                var session = TestSessions.Ephemeral(trust);
                 sessions.Add(session);
                 loads.Add(session.DataAsync(server.HttpsUrl("/hello")));
             }
@@ -192,7 +192,7 @@ public sealed class ServerTrustTests(LoopbackServer server) : IClassFixture<Loop
             await Gate;
             var disposition = script.Length == 0 ? AuthChallengeDisposition.UseCredential : script[Math.Min(index, script.Length - 1)];
             return disposition == AuthChallengeDisposition.UseCredential
-                ? TrustingDelegate.Answer(trusted, challenge)
+                ? RecordingDelegate.Trust(trusted, challenge)
                 : new ChallengeResponse(disposition);
         }
     }

@@ -22,7 +22,7 @@ public sealed class TimeoutTests(LoopbackServer server) : IClassFixture<Loopback
     {
         var id = GateRegistry.NewId();
         var stall = server.Gates.Stall(id);
-        await using var session = Helpers.Sessions.Ephemeral(configure: c => c.TimeoutIntervalForRequest = TimeSpan.FromMilliseconds(300));
+        await using var session = TestSessions.Ephemeral(configure: c => c.TimeoutIntervalForRequest = TimeSpan.FromMilliseconds(300));
 
         var error = (await FluentActions.Awaiting(() => session.DataAsync(server.HttpUrl($"/stall?id={id}")).Within())
             .Should().ThrowAsync<UrlError>()).Which;
@@ -39,7 +39,7 @@ public sealed class TimeoutTests(LoopbackServer server) : IClassFixture<Loopback
         var id = GateRegistry.NewId();
         var stall = server.Gates.Stall(id);
         var recorder = new RecordingDelegate();
-        await using var session = Helpers.Sessions.Ephemeral(recorder, OnFakeClock(request: TimeSpan.FromSeconds(10)));
+        await using var session = TestSessions.Ephemeral(recorder, OnFakeClock(request: TimeSpan.FromSeconds(10)));
         var task = session.CreateDataTask(server.HttpUrl($"/stall?id={id}"));
         task.Resume();
         await recorder.DataReached(100).Within();
@@ -57,7 +57,7 @@ public sealed class TimeoutTests(LoopbackServer server) : IClassFixture<Loopback
     {
         var id = GateRegistry.NewId();
         var recorder = new RecordingDelegate();
-        await using var session = Helpers.Sessions.Ephemeral(recorder, OnFakeClock(request: TimeSpan.FromSeconds(5)));
+        await using var session = TestSessions.Ephemeral(recorder, OnFakeClock(request: TimeSpan.FromSeconds(5)));
         var task = session.CreateDataTask(new UrlRequest(server.HttpUrl($"/stall?id={id}")) { TimeoutInterval = TimeSpan.FromSeconds(100) });
         task.Resume();
         await recorder.DataReached(100).Within();
@@ -73,7 +73,7 @@ public sealed class TimeoutTests(LoopbackServer server) : IClassFixture<Loopback
     public async Task A_shorter_request_timeout_interval_overrides_the_sessions()
     {
         var id = GateRegistry.NewId();
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
         var request = new UrlRequest(server.HttpUrl($"/stall?id={id}")) { TimeoutInterval = TimeSpan.FromMilliseconds(300) };
 
         var error = (await FluentActions.Awaiting(() => session.DataAsync(request).Within()).Should().ThrowAsync<UrlError>()).Which;

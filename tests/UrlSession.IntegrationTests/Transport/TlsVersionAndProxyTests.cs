@@ -24,7 +24,7 @@ public sealed class TlsVersionAndProxyTests(LoopbackServer server) : IClassFixtu
     public async Task Negotiated_TLS_version_stays_within_the_configured_range(SslProtocols minimum, SslProtocols maximum, string expected)
     {
         await using var tls = await TlsServer.StartAsync(SslProtocols.Tls12 | SslProtocols.Tls13);
-        await using var session = Helpers.Sessions.Ephemeral(new TrustingDelegate(TestCertificate.Server), c =>
+        await using var session = TestSessions.Ephemeral(new RecordingDelegate { TrustedCertificate = TestCertificate.Server }, c =>
         {
             c.TlsMinimumSupportedProtocolVersion = minimum;
             c.TlsMaximumSupportedProtocolVersion = maximum;
@@ -39,7 +39,7 @@ public sealed class TlsVersionAndProxyTests(LoopbackServer server) : IClassFixtu
     public async Task Server_below_the_configured_minimum_fails_with_SecureConnectionFailed()
     {
         await using var tls = await TlsServer.StartAsync(SslProtocols.Tls12);
-        await using var session = Helpers.Sessions.Ephemeral(new TrustingDelegate(TestCertificate.Server), c => c.TlsMinimumSupportedProtocolVersion = SslProtocols.Tls13);
+        await using var session = TestSessions.Ephemeral(new RecordingDelegate { TrustedCertificate = TestCertificate.Server }, c => c.TlsMinimumSupportedProtocolVersion = SslProtocols.Tls13);
 
         var act = () => session.DataAsync(tls.Url);
 
@@ -50,7 +50,7 @@ public sealed class TlsVersionAndProxyTests(LoopbackServer server) : IClassFixtu
     public async Task Configured_proxy_carries_the_request()
     {
         // The loopback server plays the proxy: it answers the absolute-form request for a host that does not exist.
-        await using var session = Helpers.Sessions.Ephemeral(configure: c => c.Proxy = new WebProxy(server.HttpUrl("/")));
+        await using var session = TestSessions.Ephemeral(configure: c => c.Proxy = new WebProxy(server.HttpUrl("/")));
 
         var (data, response) = await session.DataAsync(new Uri("http://no-such-host.invalid/hello")).Within();
 

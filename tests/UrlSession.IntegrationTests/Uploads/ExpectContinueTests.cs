@@ -9,8 +9,8 @@ public sealed class ExpectContinueTests(LoopbackServer server, ITestOutputHelper
         new UrlRequest(http2 ? server.HttpsUrl(path) : server.HttpUrl(path)) { Method = HttpMethod.Post };
 
     private UrlSession Session(bool http2, long? threshold) => http2
-        ? Helpers.Sessions.Ephemeral(new TrustingDelegate(server.Certificate), c => c.ExpectContinueThreshold = threshold)
-        : Helpers.Sessions.Ephemeral(configure: c => c.ExpectContinueThreshold = threshold);
+        ? TestSessions.Ephemeral(new RecordingDelegate { TrustedCertificate = server.Certificate }, c => c.ExpectContinueThreshold = threshold)
+        : TestSessions.Ephemeral(configure: c => c.ExpectContinueThreshold = threshold);
 
     [Theory]
     [InlineData(false)]
@@ -43,7 +43,7 @@ public sealed class ExpectContinueTests(LoopbackServer server, ITestOutputHelper
     {
         var body = UploadData.Random(1000, seed: 33);
         await using var session = Session(http2: false, threshold: 1_000_000);
-        var recorder = new UploadRecorder();
+        var recorder = new RecordingDelegate();
         using var source = new MemoryStream(body);
 
         var task = session.CreateUploadTask(Post("/upload/sha256") with { Body = RequestBody.FromStream(source) });
@@ -63,7 +63,7 @@ public sealed class ExpectContinueTests(LoopbackServer server, ITestOutputHelper
     {
         const int Size = 64 * 1024 * 1024;
         var body = new byte[Size];
-        var recorder = new UploadRecorder();
+        var recorder = new RecordingDelegate();
         await using var session = Session(http2, threshold: 1024);
 
         var (data, response) = await session.UploadAsync(Post("/upload/early-413", http2), body, recorder).Within();
@@ -83,7 +83,7 @@ public sealed class ExpectContinueTests(LoopbackServer server, ITestOutputHelper
     {
         // HTTP/2 ends just the stream; Kestrel drains a small unread HTTP/1.1 body and keeps the connection.
         var body = new byte[size];
-        var recorder = new UploadRecorder();
+        var recorder = new RecordingDelegate();
         await using var session = Session(http2, threshold: null);
 
         var (data, response) = await session.UploadAsync(Post("/upload/early-413", http2), body, recorder).Within();
@@ -99,7 +99,7 @@ public sealed class ExpectContinueTests(LoopbackServer server, ITestOutputHelper
     public async Task No_body_sent_event_arrives_after_DidComplete_when_the_server_answers_before_reading_the_body(bool http2)
     {
         // Over HTTP/2 the response can arrive (and the task complete) while the body is still going out.
-        var recorder = new UploadRecorder();
+        var recorder = new RecordingDelegate();
         var session = Session(http2, threshold: null);
         try
         {
@@ -124,7 +124,7 @@ public sealed class ExpectContinueTests(LoopbackServer server, ITestOutputHelper
         // with Expect: 100-continue and delivers the 413.
         const int Size = 64 * 1024 * 1024;
         var probe = GateRegistry.NewId();
-        var recorder = new UploadRecorder();
+        var recorder = new RecordingDelegate();
         await using var session = Session(http2: false, threshold: null);
 
         var (data, response) = await session.UploadAsync(Post($"/upload/early-413?probe={probe}"), new byte[Size], recorder).Within();
@@ -165,7 +165,7 @@ public sealed class ExpectContinueTests(LoopbackServer server, ITestOutputHelper
     {
         // A stream cannot be sent again without the delegate, so the broken connection is the error.
         const int Size = 64 * 1024 * 1024;
-        var recorder = new UploadRecorder();
+        var recorder = new RecordingDelegate();
         await using var session = Session(http2: false, threshold: null);
         using var source = new MemoryStream(new byte[Size]);
 

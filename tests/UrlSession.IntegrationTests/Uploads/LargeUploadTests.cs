@@ -31,11 +31,11 @@ public sealed class LargeUploadTests(LoopbackServer server, ITestOutputHelper ou
             output.WriteLine($"wrote and hashed {FileSize:N0} bytes in {clock.Elapsed.TotalSeconds:F1} s");
 
             var sampler = new MemorySampler();
-            await using var session = Helpers.Sessions.Ephemeral();
+            await using var session = TestSessions.Ephemeral();
             var request = new UrlRequest(server.HttpUrl("/upload/sha256")) { Method = HttpMethod.Put };
 
             // Warm up (connection, JIT, pools) so the measurement sees the steady state of a send.
-            await session.UploadAsync(request, new byte[Block], sampler).WaitAsync(Helpers.Sessions.Patience);
+            await session.UploadAsync(request, new byte[Block], sampler).WaitAsync(TestSessions.Patience);
             sampler.Reset();
 
             GC.Collect();

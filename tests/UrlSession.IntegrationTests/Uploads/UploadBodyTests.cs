@@ -6,16 +6,16 @@ public sealed class UploadBodyTests(LoopbackServer server) : IClassFixture<Loopb
     private const int Size = (1024 * 1024) + 123;
 
     private UrlSession Session(bool http2, ISessionDelegate? sessionDelegate = null) =>
-        http2 ? Helpers.Sessions.Ephemeral(new TrustingDelegate(server.Certificate)) : Helpers.Sessions.Ephemeral(sessionDelegate);
+        http2 ? TestSessions.Ephemeral(new RecordingDelegate { TrustedCertificate = server.Certificate }) : TestSessions.Ephemeral(sessionDelegate);
 
     private UrlRequest Post(bool http2, string path = "/upload/sha256") =>
         new UrlRequest(http2 ? server.HttpsUrl(path) : server.HttpUrl(path)) { Method = HttpMethod.Post };
 
     /// <summary>Uploads <paramref name="body"/> from a stream, stating <paramref name="statedLength"/> when given, to the end.</summary>
-    private async Task<(UploadTask Task, UploadRecorder Recorder, UrlError? Error)> UploadStreamAsync(bool http2, byte[] body, long? statedLength)
+    private async Task<(UploadTask Task, RecordingDelegate Recorder, UrlError? Error)> UploadStreamAsync(bool http2, byte[] body, long? statedLength)
     {
         await using var session = Session(http2);
-        var recorder = new UploadRecorder();
+        var recorder = new RecordingDelegate();
         using var source = new MemoryStream(body);
         var task = session.CreateUploadTask(Post(http2) with { Body = RequestBody.FromStream(source, statedLength) });
         return (task, recorder, await recorder.RunAsync(task));
@@ -117,7 +117,7 @@ public sealed class UploadBodyTests(LoopbackServer server) : IClassFixture<Loopb
     {
         var body = UploadData.Random(10_000, seed: 4);
         using var file = UploadData.File(body, ".json");
-        await using var session = Helpers.Sessions.Ephemeral(configure: c => c.HttpAdditionalHeaders["Content-Type"] = "text/x-session");
+        await using var session = TestSessions.Ephemeral(configure: c => c.HttpAdditionalHeaders["Content-Type"] = "text/x-session");
 
         var (data, _) = await session.UploadAsync(Post(false), file.Path).Within();
 

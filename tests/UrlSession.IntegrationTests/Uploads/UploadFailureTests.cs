@@ -9,15 +9,15 @@ public sealed class UploadFailureTests(LoopbackServer server) : IClassFixture<Lo
         new UrlRequest(http2 ? server.HttpsUrl(path) : server.HttpUrl(path)) { Method = HttpMethod.Post };
 
     private UrlSession Session(bool http2) =>
-        http2 ? Helpers.Sessions.Ephemeral(new TrustingDelegate(server.Certificate)) : Helpers.Sessions.Ephemeral();
+        http2 ? TestSessions.Ephemeral(new RecordingDelegate { TrustedCertificate = server.Certificate }) : TestSessions.Ephemeral();
 
     [Fact]
     public async Task Missing_file_fails_with_FileDoesNotExist_and_nothing_reaches_the_server()
     {
         var probe = GateRegistry.NewId();
         var missing = Path.Combine(Path.GetTempPath(), "urlsession-missing-" + Guid.NewGuid().ToString("N") + ".bin");
-        await using var session = Helpers.Sessions.Ephemeral();
-        var recorder = new UploadRecorder();
+        await using var session = TestSessions.Ephemeral();
+        var recorder = new RecordingDelegate();
 
         var task = session.CreateUploadTask(Post($"/upload/sha256?probe={probe}"), missing);
         task.Delegate = recorder;
@@ -38,7 +38,7 @@ public sealed class UploadFailureTests(LoopbackServer server) : IClassFixture<Lo
     {
         var probe = GateRegistry.NewId();
         var missing = Path.Combine(Path.GetTempPath(), "urlsession-missing-" + Guid.NewGuid().ToString("N"));
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
 
         var error = (await FluentActions.Awaiting(() => session.UploadAsync(Post($"/upload/sha256?probe={probe}"), missing).Within())
             .Should().ThrowAsync<UrlError>()).Which;
@@ -51,7 +51,7 @@ public sealed class UploadFailureTests(LoopbackServer server) : IClassFixture<Lo
     public async Task A_directory_as_the_body_file_fails_with_FileIsDirectory()
     {
         var probe = GateRegistry.NewId();
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
 
         var error = (await FluentActions.Awaiting(() => session.UploadAsync(Post($"/upload/sha256?probe={probe}"), Path.GetTempPath()).Within())
             .Should().ThrowAsync<UrlError>()).Which;
@@ -69,7 +69,7 @@ public sealed class UploadFailureTests(LoopbackServer server) : IClassFixture<Lo
     {
         var thrown = new IOException("the disk went away");
         using var source = new FailingStream(UploadData.Random(4 * 1024 * 1024, seed: 51), failAt: 1024 * 1024, thrown);
-        var recorder = new UploadRecorder();
+        var recorder = new RecordingDelegate();
         await using var session = Session(http2);
 
         var task = session.CreateUploadTask(Post("/upload/sha256", http2) with { Body = RequestBody.FromStream(source, length) });
@@ -96,8 +96,8 @@ public sealed class UploadFailureTests(LoopbackServer server) : IClassFixture<Lo
         var gate = server.Gates.Upload(id);
         gate.Allow(256 * 1024);
         using var file = UploadData.File(new byte[Size]);
-        var recorder = new UploadRecorder();
-        await using var session = Helpers.Sessions.Ephemeral();
+        var recorder = new RecordingDelegate();
+        await using var session = TestSessions.Ephemeral();
 
         var task = session.CreateUploadTask(Post($"/upload/slow?id={id}"), file.Path);
         task.Delegate = recorder;
@@ -128,7 +128,7 @@ public sealed class UploadFailureTests(LoopbackServer server) : IClassFixture<Lo
         var id = GateRegistry.NewId();
         var gate = server.Gates.Upload(id);
         gate.Allow(256 * 1024);
-        var recorder = new UploadRecorder();
+        var recorder = new RecordingDelegate();
         await using var session = Session(http2);
 
         var task = session.CreateUploadTask(Post($"/upload/slow?id={id}", http2), new byte[Size]);
@@ -167,7 +167,7 @@ public sealed class UploadFailureTests(LoopbackServer server) : IClassFixture<Lo
         var id = GateRegistry.NewId();
         var gate = server.Gates.Upload(id);
         gate.AllowAll();
-        var recorder = new UploadRecorder();
+        var recorder = new RecordingDelegate();
         await using var session = Session(http2);
         UploadTask? task = null;
         using var source = new SuspendingStream(body, SuspendAt, () => task!.Suspend());

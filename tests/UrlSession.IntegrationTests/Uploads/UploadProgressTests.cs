@@ -7,7 +7,7 @@ public sealed class UploadProgressTests(LoopbackServer server) : IClassFixture<L
     private const int MaxPiece = 64 * 1024;
 
     private UrlSession Session(bool http2) =>
-        http2 ? Helpers.Sessions.Ephemeral(new TrustingDelegate(server.Certificate)) : Helpers.Sessions.Ephemeral();
+        http2 ? TestSessions.Ephemeral(new RecordingDelegate { TrustedCertificate = server.Certificate }) : TestSessions.Ephemeral();
 
     private UrlRequest Post(bool http2) =>
         new UrlRequest(http2 ? server.HttpsUrl("/upload/sha256") : server.HttpUrl("/upload/sha256")) { Method = HttpMethod.Post };
@@ -18,7 +18,7 @@ public sealed class UploadProgressTests(LoopbackServer server) : IClassFixture<L
     public async Task Bytes_progress_is_monotonic_adds_up_and_ends_at_the_length(bool http2)
     {
         var body = UploadData.Random(Size, seed: 41);
-        var recorder = new UploadRecorder();
+        var recorder = new RecordingDelegate();
         await using var session = Session(http2);
 
         var task = session.CreateUploadTask(Post(http2), body);
@@ -36,7 +36,7 @@ public sealed class UploadProgressTests(LoopbackServer server) : IClassFixture<L
     {
         var body = UploadData.Random(Size, seed: 42);
         using var file = UploadData.File(body);
-        var recorder = new UploadRecorder();
+        var recorder = new RecordingDelegate();
         await using var session = Session(http2);
 
         var task = session.CreateUploadTask(Post(http2), file.Path);
@@ -51,7 +51,7 @@ public sealed class UploadProgressTests(LoopbackServer server) : IClassFixture<L
     public async Task Stream_without_a_length_reports_minus_one_expected()
     {
         var body = UploadData.Random(Size, seed: 43);
-        var recorder = new UploadRecorder();
+        var recorder = new RecordingDelegate();
         await using var session = Session(http2: false);
         using var source = new MemoryStream(body);
 
@@ -68,7 +68,7 @@ public sealed class UploadProgressTests(LoopbackServer server) : IClassFixture<L
     public async Task Stream_with_a_length_reports_that_length_expected()
     {
         var body = UploadData.Random(Size, seed: 44);
-        var recorder = new UploadRecorder();
+        var recorder = new RecordingDelegate();
         await using var session = Session(http2: false);
         using var source = new MemoryStream(body);
 
@@ -83,7 +83,7 @@ public sealed class UploadProgressTests(LoopbackServer server) : IClassFixture<L
     public async Task UploadAsync_task_delegate_receives_the_progress_events()
     {
         var body = UploadData.Random(Size, seed: 45);
-        var recorder = new UploadRecorder();
+        var recorder = new RecordingDelegate();
         await using var session = Session(http2: false);
 
         var (data, _) = await session.UploadAsync(Post(false), body, recorder).Within();
@@ -96,8 +96,8 @@ public sealed class UploadProgressTests(LoopbackServer server) : IClassFixture<L
     public async Task Session_delegate_receives_the_progress_events_when_the_task_has_none()
     {
         var body = UploadData.Random(Size, seed: 46);
-        var recorder = new UploadRecorder();
-        await using var session = Helpers.Sessions.Ephemeral(recorder);
+        var recorder = new RecordingDelegate();
+        await using var session = TestSessions.Ephemeral(recorder);
 
         var task = session.CreateUploadTask(Post(false), body);
         task.Resume();

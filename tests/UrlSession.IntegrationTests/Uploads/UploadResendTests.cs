@@ -16,8 +16,8 @@ public sealed class UploadResendTests(LoopbackServer server) : IClassFixture<Loo
     {
         var probe = GateRegistry.NewId();
         var body = UploadData.Random(Size, seed: code);
-        var recorder = new UploadRecorder();
-        await using var session = http2 ? Helpers.Sessions.Ephemeral(new TrustingDelegate(server.Certificate)) : Helpers.Sessions.Ephemeral();
+        var recorder = new RecordingDelegate();
+        await using var session = http2 ? TestSessions.Ephemeral(new RecordingDelegate { TrustedCertificate = server.Certificate }) : TestSessions.Ephemeral();
         var url = http2 ? server.HttpsUrl($"/upload/redirect/{code}?probe={probe}") : server.HttpUrl($"/upload/redirect/{code}?probe={probe}");
 
         var (data, response) = await session.UploadAsync(new UrlRequest(url) { Method = HttpMethod.Put }, body, recorder).Within();
@@ -41,7 +41,7 @@ public sealed class UploadResendTests(LoopbackServer server) : IClassFixture<Loo
         var probe = GateRegistry.NewId();
         var body = UploadData.Random(Size, seed: code + 1);
         using var file = UploadData.File(body, ".json");
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
 
         var (data, _) = await session.UploadAsync(Post($"/upload/redirect/{code}?probe={probe}"), file.Path).Within();
 
@@ -60,7 +60,7 @@ public sealed class UploadResendTests(LoopbackServer server) : IClassFixture<Loo
     {
         var probe = GateRegistry.NewId();
         var body = UploadData.Random(Size, seed: 11);
-        var recorder = new UploadRecorder();
+        var recorder = new RecordingDelegate();
         var handedOut = new List<MemoryStream>();
         recorder.NewBodyStream = () =>
         {
@@ -68,7 +68,7 @@ public sealed class UploadResendTests(LoopbackServer server) : IClassFixture<Loo
             handedOut.Add(fresh);
             return fresh;
         };
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
         using var first = new MemoryStream(body);
 
         var task = session.CreateUploadTask(Post($"/upload/redirect/{code}?probe={probe}") with { Body = RequestBody.FromStream(first, withLength ? Size : null) });
@@ -89,8 +89,8 @@ public sealed class UploadResendTests(LoopbackServer server) : IClassFixture<Loo
     public async Task Redirect_of_a_stream_body_without_a_new_stream_fails_with_RequestBodyStreamExhausted()
     {
         var probe = GateRegistry.NewId();
-        var recorder = new UploadRecorder { NewBodyStream = () => null };
-        await using var session = Helpers.Sessions.Ephemeral();
+        var recorder = new RecordingDelegate { NewBodyStream = () => null };
+        await using var session = TestSessions.Ephemeral();
         using var first = new MemoryStream(UploadData.Random(Size));
 
         var task = session.CreateUploadTask(Post($"/upload/redirect/307?probe={probe}") with { Body = RequestBody.FromStream(first, Size) });
@@ -108,7 +108,7 @@ public sealed class UploadResendTests(LoopbackServer server) : IClassFixture<Loo
     [Fact]
     public async Task Redirect_of_a_stream_body_without_a_NeedNewBodyStream_delegate_fails_with_RequestBodyStreamExhausted()
     {
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
         using var first = new MemoryStream(UploadData.Random(1000));
         var done = new TaskCompletionSource<UrlError?>(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -124,8 +124,8 @@ public sealed class UploadResendTests(LoopbackServer server) : IClassFixture<Loo
     public async Task Redirect_of_a_stream_body_when_the_delegate_throws_fails_with_that_exception_inside()
     {
         var thrown = new InvalidOperationException("the log file is gone");
-        var recorder = new UploadRecorder { NewBodyStream = () => throw thrown };
-        await using var session = Helpers.Sessions.Ephemeral();
+        var recorder = new RecordingDelegate { NewBodyStream = () => throw thrown };
+        await using var session = TestSessions.Ephemeral();
         using var first = new MemoryStream(UploadData.Random(1000));
 
         var task = session.CreateUploadTask(Post("/upload/redirect/307") with { Body = RequestBody.FromStream(first) });
@@ -144,8 +144,8 @@ public sealed class UploadResendTests(LoopbackServer server) : IClassFixture<Loo
     {
         var probe = GateRegistry.NewId();
         var body = UploadData.Random(Size, seed: 21);
-        var recorder = new UploadRecorder { Credential = UrlCredential.ForUser(UploadEndpoints.User, UploadEndpoints.Password, CredentialPersistence.None) };
-        await using var session = Helpers.Sessions.Ephemeral();
+        var recorder = new RecordingDelegate { Credential = UrlCredential.ForUser(UploadEndpoints.User, UploadEndpoints.Password, CredentialPersistence.None) };
+        await using var session = TestSessions.Ephemeral();
 
         var (data, response) = await session.UploadAsync(Post($"/upload/early-401?probe={probe}"), body, recorder).Within();
 
@@ -159,8 +159,8 @@ public sealed class UploadResendTests(LoopbackServer server) : IClassFixture<Loo
     public async Task Unauthorized_then_credentials_re_sends_bytes_over_HTTP_2()
     {
         var body = UploadData.Random(Size, seed: 24);
-        var recorder = new UploadRecorder { Credential = UrlCredential.ForUser(UploadEndpoints.User, UploadEndpoints.Password, CredentialPersistence.None) };
-        await using var session = Helpers.Sessions.Ephemeral(new TrustingDelegate(server.Certificate));
+        var recorder = new RecordingDelegate { Credential = UrlCredential.ForUser(UploadEndpoints.User, UploadEndpoints.Password, CredentialPersistence.None) };
+        await using var session = TestSessions.Ephemeral(new RecordingDelegate { TrustedCertificate = server.Certificate });
 
         var (data, _) = await session.UploadAsync(new UrlRequest(server.HttpsUrl("/upload/early-401")) { Method = HttpMethod.Post }, body, recorder).Within();
 
@@ -176,8 +176,8 @@ public sealed class UploadResendTests(LoopbackServer server) : IClassFixture<Loo
         // 64 MiB is over Kestrel's default limit for draining an unread body: the 401 comes with a closed connection.
         const int Large = 64 * 1024 * 1024;
         var body = UploadData.Random(Large, seed: 25);
-        var recorder = new UploadRecorder { Credential = UrlCredential.ForUser(UploadEndpoints.User, UploadEndpoints.Password, CredentialPersistence.None) };
-        await using var session = Helpers.Sessions.Ephemeral();
+        var recorder = new RecordingDelegate { Credential = UrlCredential.ForUser(UploadEndpoints.User, UploadEndpoints.Password, CredentialPersistence.None) };
+        await using var session = TestSessions.Ephemeral();
 
         var (data, response) = await session.UploadAsync(Post("/upload/early-401"), body, recorder).Within();
 
@@ -193,8 +193,8 @@ public sealed class UploadResendTests(LoopbackServer server) : IClassFixture<Loo
     {
         var body = UploadData.Random(Size, seed: 22);
         using var file = UploadData.File(body, ".txt");
-        var recorder = new UploadRecorder { Credential = UrlCredential.ForUser(UploadEndpoints.User, UploadEndpoints.Password, CredentialPersistence.None) };
-        await using var session = Helpers.Sessions.Ephemeral();
+        var recorder = new RecordingDelegate { Credential = UrlCredential.ForUser(UploadEndpoints.User, UploadEndpoints.Password, CredentialPersistence.None) };
+        await using var session = TestSessions.Ephemeral();
 
         var (data, _) = await session.UploadAsync(Post("/upload/early-401"), file.Path, recorder).Within();
 
@@ -208,12 +208,12 @@ public sealed class UploadResendTests(LoopbackServer server) : IClassFixture<Loo
     public async Task Unauthorized_then_credentials_asks_for_a_new_body_stream()
     {
         var body = UploadData.Random(Size, seed: 23);
-        var recorder = new UploadRecorder
+        var recorder = new RecordingDelegate
         {
             Credential = UrlCredential.ForUser(UploadEndpoints.User, UploadEndpoints.Password, CredentialPersistence.None),
             NewBodyStream = () => new MemoryStream(body),
         };
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
         using var first = new MemoryStream(body);
 
         var task = session.CreateUploadTask(Post("/upload/early-401") with { Body = RequestBody.FromStream(first) });
@@ -229,7 +229,7 @@ public sealed class UploadResendTests(LoopbackServer server) : IClassFixture<Loo
     [Fact]
     public async Task Unauthorized_without_credentials_delivers_the_401()
     {
-        await using var session = Helpers.Sessions.Ephemeral();
+        await using var session = TestSessions.Ephemeral();
 
         var (data, response) = await session.UploadAsync(Post("/upload/early-401"), UploadData.Random(Size)).Within();
 

@@ -14,7 +14,7 @@ public sealed class BackpressureTests
         var generated = new GeneratedStream(BodyLength);
         mock.When("http://example.test/huge").Respond(_ => generated.Response());
         var slow = new SlowDelegate();
-        await using var session = MockSession.Create(mock, slow);
+        await using var session = TestSessions.Mock(mock, slow);
         var task = session.CreateDataTask(new Uri("http://example.test/huge"));
         task.OnBackpressure = slow.ReleaseFirstChunk;
 
@@ -34,7 +34,7 @@ public sealed class BackpressureTests
         var mock = new MockHttpMessageHandler();
         var generated = new GeneratedStream(64L * 1024 * 1024);
         mock.When("http://example.test/huge").Respond(_ => generated.Response());
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
         var (_, body) = await session.BytesAsync(new Uri("http://example.test/huge"));
         var task = (DataTask)(await session.GetAllTasksAsync()).Single();
 

@@ -15,8 +15,8 @@ public sealed class CallerBodyStreamTests
         body.Feed(new byte[100]);
         var mock = new MockHttpMessageHandler();
         mock.When(Url.ToString()).Respond(_ => body.Response());
-        var recorder = new CompletionRecorder();
-        await using var session = MockSession.Create(mock);
+        var recorder = new RecordingDelegate();
+        await using var session = TestSessions.Mock(mock);
         var (_, stream) = await session.BytesAsync(Url, recorder);
         var task = (DataTask)(await session.GetAllTasksAsync()).Single();
         await stream.ReadExactlyAsync(new byte[100]);
@@ -26,7 +26,7 @@ public sealed class CallerBodyStreamTests
 
         await task.Completion.WaitAsync(TimeSpan.FromSeconds(10));
         task.Error!.Code.Should().Be(UrlErrorCode.Cancelled);
-        recorder.DidCompleteCount.Should().Be(1);
+        recorder.CompletionCount.Should().Be(1);
     }
 
     [Fact]
@@ -36,7 +36,7 @@ public sealed class CallerBodyStreamTests
         body.Feed(new byte[100]);
         var mock = new MockHttpMessageHandler();
         mock.When(Url.ToString()).Respond(_ => body.Response());
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
         var (_, stream) = await session.BytesAsync(Url);
         var task = (DataTask)(await session.GetAllTasksAsync()).Single();
         await stream.ReadExactlyAsync(new byte[100]);
@@ -57,8 +57,8 @@ public sealed class CallerBodyStreamTests
         body.Finish();
         var mock = new MockHttpMessageHandler();
         mock.When(Url.ToString()).Respond(_ => body.Response());
-        var recorder = new CompletionRecorder();
-        await using var session = MockSession.Create(mock);
+        var recorder = new RecordingDelegate();
+        await using var session = TestSessions.Mock(mock);
         var (_, stream) = await session.BytesAsync(Url, recorder);
         await stream.ReadExactlyAsync(new byte[100]);
         (await stream.ReadAsync(new byte[1])).Should().Be(0);
@@ -66,7 +66,7 @@ public sealed class CallerBodyStreamTests
         await stream.DisposeAsync();
 
         (await recorder.Completed.WaitAsync(TimeSpan.FromSeconds(10))).Should().BeNull();
-        recorder.DidCompleteCount.Should().Be(1);
+        recorder.CompletionCount.Should().Be(1);
     }
 
     [Fact]
@@ -76,8 +76,8 @@ public sealed class CallerBodyStreamTests
         body.Feed(new byte[100]);
         var mock = new MockHttpMessageHandler();
         mock.When(Url.ToString()).Respond(_ => body.Response());
-        var recorder = new CompletionRecorder();
-        await using var session = MockSession.Create(mock);
+        var recorder = new RecordingDelegate();
+        await using var session = TestSessions.Mock(mock);
         var (_, stream) = await session.BytesAsync(Url, recorder);
         var task = (DataTask)(await session.GetAllTasksAsync()).Single();
         await stream.ReadExactlyAsync(new byte[100]);
@@ -101,7 +101,7 @@ public sealed class CallerBodyStreamTests
         body.Feed(new byte[100]);
         var mock = new MockHttpMessageHandler();
         mock.When(Url.ToString()).Respond(_ => body.Response());
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
         var (_, stream) = await session.BytesAsync(Url);
 
         await stream.DisposeAsync();
@@ -111,16 +111,4 @@ public sealed class CallerBodyStreamTests
         stream.CanRead.Should().BeFalse();
     }
 
-    private sealed class CompletionRecorder : RecordingDelegate
-    {
-        private readonly TaskCompletionSource<UrlError?> _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task<UrlError?> Completed => _completed.Task;
-
-        public override void DidComplete(UrlSession session, SessionTask task, UrlError? error)
-        {
-            base.DidComplete(session, task, error);
-            _completed.TrySetResult(error);
-        }
-    }
 }

@@ -22,7 +22,7 @@ public sealed class CollectedBodyTests
             content.Headers.ContentLength = withLength ? length : null;
             return new HttpResponseMessage(HttpStatusCode.OK) { Content = content };
         });
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
 
         var (data, response) = await session.DataAsync(new Uri("http://example.test/body"));
 
@@ -41,7 +41,7 @@ public sealed class CollectedBodyTests
             content.Headers.ContentLength = 5000;
             return new HttpResponseMessage(HttpStatusCode.OK) { Content = content };
         });
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
 
         var (data, _) = await session.DataAsync(new Uri("http://example.test/short"));
 

@@ -23,7 +23,7 @@ public sealed class ContentLengthTrustTests
     [Fact]
     public async Task DataAsync_does_not_allocate_what_Content_Length_claims_before_the_bytes_arrive()
     {
-        await using var session = MockSession.Create(LyingServer());
+        await using var session = TestSessions.Mock(LyingServer());
         var before = GC.GetTotalAllocatedBytes(precise: true);
 
         var (data, response) = await session.DataAsync(new Uri("http://example.test/lie"));
@@ -37,7 +37,7 @@ public sealed class ContentLengthTrustTests
     [Fact]
     public async Task DataAsync_with_a_data_delegate_does_not_allocate_what_Content_Length_claims()
     {
-        await using var session = MockSession.Create(LyingServer());
+        await using var session = TestSessions.Mock(LyingServer());
         var taskDelegate = new RecordingDelegate();
         var before = GC.GetTotalAllocatedBytes(precise: true);
 

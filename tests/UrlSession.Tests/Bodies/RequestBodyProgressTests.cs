@@ -13,7 +13,7 @@ public sealed class RequestBodyProgressTests
         var body = RandomNumberGenerator.GetBytes(300_000);
         var (session, received) = SessionEchoingBodies();
         await using var _ = session;
-        var progress = new ProgressRecorder();
+        var progress = new RecordingDelegate();
 
         var request = new UrlRequest(new Uri("http://example.test/upload")) { Method = HttpMethod.Post, Body = RequestBody.FromBytes(body) };
         var (data, response) = await session.DataAsync(request, progress);
@@ -21,10 +21,10 @@ public sealed class RequestBodyProgressTests
         ((HttpUrlResponse)response).StatusCode.Should().Be(200);
         received.Single().Should().Equal(body);
         data.Should().Equal(SHA256.HashData(body));
-        progress.Totals.Should().BeInAscendingOrder().And.HaveCountGreaterThan(1);
-        progress.Totals[^1].Should().Be(body.Length);
-        progress.Increments.Sum().Should().Be(body.Length);
-        progress.Expected.Should().AllSatisfy(e => e.Should().Be(body.Length));
+        progress.Sends.Select(s => s.TotalBytesSent).Should().BeInAscendingOrder().And.HaveCountGreaterThan(1);
+        progress.Sends[^1].TotalBytesSent.Should().Be(body.Length);
+        progress.Sends.Sum(s => s.BytesSent).Should().Be(body.Length);
+        progress.Sends.Select(s => s.TotalBytesExpectedToSend).Should().AllSatisfy(e => e.Should().Be(body.Length));
     }
 
     [Fact]
@@ -87,9 +87,7 @@ public sealed class RequestBodyProgressTests
     {
         // Not MockHttp: its async Respond never completes when the content throws, and these tests need that failure.
         var handler = new BodyHashingHandler();
-        var configuration = SessionConfiguration.Ephemeral;
-        configuration.HttpMessageHandlerFactory = () => handler;
-        return (new UrlSession(configuration), handler.Received);
+        return (TestSessions.Mock(handler), handler.Received);
     }
 
     private sealed class BodyHashingHandler : HttpMessageHandler
@@ -106,25 +104,6 @@ public sealed class RequestBodyProgressTests
 
     private static UrlSession Session(MockHttpMessageHandler mock)
     {
-        var configuration = SessionConfiguration.Ephemeral;
-        configuration.HttpMessageHandlerFactory = () => mock;
-        return new UrlSession(configuration);
-    }
-
-    private sealed class ProgressRecorder : ISessionTaskDelegate
-    {
-        public List<long> Increments { get; } = [];
-
-        public List<long> Totals { get; } = [];
-
-        public List<long> Expected { get; } = [];
-
-        // Delegate events arrive one at a time on the session's queue, so plain lists are safe here.
-        public void DidSendBodyData(UrlSession session, SessionTask task, long bytesSent, long totalBytesSent, long totalBytesExpectedToSend)
-        {
-            Increments.Add(bytesSent);
-            Totals.Add(totalBytesSent);
-            Expected.Add(totalBytesExpectedToSend);
-        }
+        return TestSessions.Mock(mock);
     }
 }

@@ -48,10 +48,7 @@ public sealed class UploadBreakTests
     public async Task A_write_failure_with_Expect_already_sent_is_the_tasks_error()
     {
         var handler = new BreaksFirstSendHandler();
-        var configuration = SessionConfiguration.Ephemeral;
-        configuration.ExpectContinueThreshold = 0;
-        configuration.HttpMessageHandlerFactory = () => handler;
-        await using var session = new UrlSession(configuration);
+        await using var session = TestSessions.Mock(handler, configure: c => c.ExpectContinueThreshold = 0);
 
         var act = () => session.DataAsync(new UrlRequest(Url) { Method = HttpMethod.Post, Body = RequestBody.FromBytes(new byte[200_000]) });
 
@@ -89,9 +86,7 @@ public sealed class UploadBreakTests
 
     private static UrlSession Session(HttpMessageHandler handler)
     {
-        var configuration = SessionConfiguration.Ephemeral;
-        configuration.HttpMessageHandlerFactory = () => handler;
-        return new UrlSession(configuration);
+        return TestSessions.Mock(handler);
     }
 
     /// <summary>

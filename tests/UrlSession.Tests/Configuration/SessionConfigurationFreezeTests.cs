@@ -8,7 +8,7 @@ public sealed class SessionConfigurationFreezeTests
     [Fact]
     public async Task Changing_the_callers_object_after_creating_a_session_does_not_affect_it()
     {
-        var configuration = MockSession.Configuration(new MockHttpMessageHandler());
+        var configuration = TestSessions.Configuration(new MockHttpMessageHandler());
         configuration.TimeoutIntervalForRequest = TimeSpan.FromSeconds(5);
         configuration.HttpAdditionalHeaders["X-A"] = "1";
         await using var session = new UrlSession(configuration);
@@ -27,7 +27,7 @@ public sealed class SessionConfigurationFreezeTests
     [Fact]
     public async Task Session_configuration_returns_a_changeable_copy()
     {
-        await using var session = new UrlSession(MockSession.Configuration(new MockHttpMessageHandler()));
+        await using var session = new UrlSession(TestSessions.Configuration(new MockHttpMessageHandler()));
 
         var copy = session.Configuration;
         copy.TimeoutIntervalForRequest = TimeSpan.FromSeconds(3);
@@ -42,7 +42,7 @@ public sealed class SessionConfigurationFreezeTests
     [Fact]
     public async Task Session_configuration_shares_the_stores_of_the_session()
     {
-        var configuration = MockSession.Configuration(new MockHttpMessageHandler());
+        var configuration = TestSessions.Configuration(new MockHttpMessageHandler());
         await using var session = new UrlSession(configuration);
 
         session.Configuration.HttpCookieStorage.Should().BeSameAs(configuration.HttpCookieStorage);
@@ -53,7 +53,7 @@ public sealed class SessionConfigurationFreezeTests
     [Fact]
     public async Task The_frozen_copy_throws_on_set()
     {
-        await using var session = new UrlSession(MockSession.Configuration(new MockHttpMessageHandler()));
+        await using var session = new UrlSession(TestSessions.Configuration(new MockHttpMessageHandler()));
         var frozen = session.Settings;
 
         frozen.Invoking(f => f.TimeoutIntervalForRequest = TimeSpan.FromSeconds(1))
@@ -67,7 +67,7 @@ public sealed class SessionConfigurationFreezeTests
     [Fact]
     public async Task A_clone_of_the_frozen_copy_is_changeable()
     {
-        await using var session = new UrlSession(MockSession.Configuration(new MockHttpMessageHandler()));
+        await using var session = new UrlSession(TestSessions.Configuration(new MockHttpMessageHandler()));
 
         var copy = session.Settings.Clone();
         copy.TimeoutIntervalForRequest = TimeSpan.FromSeconds(1);
@@ -80,7 +80,7 @@ public sealed class SessionConfigurationFreezeTests
     [Fact]
     public void Creating_a_session_checks_tls_minimum_is_not_above_maximum()
     {
-        var configuration = MockSession.Configuration(new MockHttpMessageHandler());
+        var configuration = TestSessions.Configuration(new MockHttpMessageHandler());
         configuration.TlsMinimumSupportedProtocolVersion = System.Security.Authentication.SslProtocols.Tls13;
         configuration.TlsMaximumSupportedProtocolVersion = System.Security.Authentication.SslProtocols.Tls12;
 
@@ -92,7 +92,7 @@ public sealed class SessionConfigurationFreezeTests
     [Fact]
     public void Creating_a_session_rejects_an_additional_header_with_CR_LF()
     {
-        var configuration = MockSession.Configuration(new MockHttpMessageHandler());
+        var configuration = TestSessions.Configuration(new MockHttpMessageHandler());
         configuration.HttpAdditionalHeaders["X-Evil"] = "a\r\nInjected: 1";
 
         var create = () => new UrlSession(configuration);

@@ -36,7 +36,7 @@ public sealed class BasicChallengeTests
     {
         var (mock, received) = Server();
         var recorder = new ChallengeDelegate(UrlCredential.ForUser("alice", "s3cret", CredentialPersistence.None));
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
 
         var (data, response) = await session.DataAsync(Url);
 
@@ -60,7 +60,7 @@ public sealed class BasicChallengeTests
     {
         var (mock, _) = Server(header);
         var recorder = new ChallengeDelegate(UrlCredential.ForUser("alice", "s3cret", CredentialPersistence.None));
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
 
         await session.DataAsync(Url);
 
@@ -72,7 +72,7 @@ public sealed class BasicChallengeTests
     {
         var (mock, received) = Server();
         var recorder = new ChallengeDelegate(UrlCredential.ForUser("alice", "wrong", CredentialPersistence.None), maxAnswers: 3);
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
 
         var (data, response) = await session.DataAsync(Url);
 
@@ -86,7 +86,7 @@ public sealed class BasicChallengeTests
     public async Task Without_a_delegate_the_401_is_the_response()
     {
         var (mock, received) = Server();
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
 
         var (_, response) = await session.DataAsync(Url);
 
@@ -99,7 +99,7 @@ public sealed class BasicChallengeTests
     {
         var (mock, received) = Server();
         var recorder = new ChallengeDelegate(UrlCredential.ForUser("alice", "s3cret", CredentialPersistence.ForSession), maxAnswers: 1);
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
         await session.DataAsync(Url);
 
         var (_, response) = await session.DataAsync(Url);
@@ -114,7 +114,7 @@ public sealed class BasicChallengeTests
     {
         var (mock, _) = Server();
         var recorder = new ChallengeDelegate(null);
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
 
         var load = () => session.DataAsync(Url);
 

@@ -33,7 +33,7 @@ public sealed class DelegateDispatcherTests
         mock.When("http://example.test/*").Respond(HttpStatusCode.OK, "text/plain", "abc");
         var queue = new ManualScheduler();
         var logs = new SignalingLoggerFactory(eventId: 2);
-        var configuration = MockSession.Configuration(mock);
+        var configuration = TestSessions.Configuration(mock);
         configuration.LoggerFactory = logs;
         var session = new UrlSession(configuration, new ThrowingDataDelegate(), queue);
         try

@@ -142,16 +142,15 @@ public sealed class DelegateExceptionRuleTests : IDisposable
 
     private UrlSession Session(HttpMessageHandler handler, ISessionDelegate sessionDelegate, ILoggerFactory? logs)
     {
-        var configuration = SessionConfiguration.Ephemeral;
-        configuration.HttpMessageHandlerFactory = () => handler;
-        configuration.DownloadDirectory = _folder;
-        configuration.WaitsForConnectivity = true;
-        if (logs is not null)
+        return TestSessions.Mock(handler, sessionDelegate, configure: c =>
         {
-            configuration.LoggerFactory = logs;
-        }
-
-        return new UrlSession(configuration, sessionDelegate);
+            c.DownloadDirectory = _folder;
+            c.WaitsForConnectivity = true;
+            if (logs is not null)
+            {
+                c.LoggerFactory = logs;
+            }
+        });
     }
 
     private static SessionTask Create(UrlSession session, string member, string name) => member switch

@@ -19,7 +19,7 @@ public sealed class DelegateQueueTests
         }
 
         var recorder = new OverlapDetectingDelegate();
-        await using var session = new UrlSession(MockSession.Configuration(mock), recorder, TaskScheduler.Default);
+        await using var session = new UrlSession(TestSessions.Configuration(mock), recorder, TaskScheduler.Default);
         var tasks = Enumerable.Range(0, bodies.Length).Select(i => session.CreateDataTask(new Uri($"http://example.test/{i}"))).ToArray();
         foreach (var task in tasks)
         {
@@ -61,7 +61,7 @@ public sealed class DelegateQueueTests
         var mock = new MockHttpMessageHandler();
         mock.When("*").Respond(HttpStatusCode.OK, "text/plain", "abc");
         var recorder = new OverlapDetectingDelegate();
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
 
         var tasks = Enumerable.Range(0, 16).Select(i => session.CreateDataTask(new Uri($"http://example.test/{i}"))).ToArray();
         await Task.WhenAll(tasks.Select(t => t.RunAsync()));
@@ -77,13 +77,13 @@ public sealed class DelegateQueueTests
         var mock = new MockHttpMessageHandler();
         mock.When("http://example.test/a").Respond(HttpStatusCode.OK, "text/plain", "abc");
         var context = new TestSynchronizationContext();
-        var recorder = new ContextRecordingDelegate();
-        await using var session = new UrlSession(MockSession.Configuration(mock), recorder, context);
+        var recorder = new RecordingDelegate();
+        await using var session = new UrlSession(TestSessions.Configuration(mock), recorder, context);
 
         var task = session.CreateDataTask(new Uri("http://example.test/a"));
         await task.RunAsync();
 
-        recorder.Contexts.Should().HaveCount(3).And.OnlyContain(c => ReferenceEquals(c, context));
+        recorder.CoreLog.Select(e => e.Context).Should().HaveCount(3).And.OnlyContain(c => ReferenceEquals(c, context));
         context.Posts.Should().BeGreaterThanOrEqualTo(3);
         session.DelegateQueue.MaximumConcurrencyLevel.Should().Be(1);
     }
@@ -94,7 +94,7 @@ public sealed class DelegateQueueTests
         var mock = new MockHttpMessageHandler();
         mock.When("http://example.test/a").Respond(HttpStatusCode.OK, "text/plain", "abc");
         var context = new TestSynchronizationContext();
-        await using var session = new UrlSession(MockSession.Configuration(mock), null, context);
+        await using var session = new UrlSession(TestSessions.Configuration(mock), null, context);
         SynchronizationContext? seen = null;
 
         var task = session.CreateDataTask(new Uri("http://example.test/a"), (_, _, _) => seen = SynchronizationContext.Current);
@@ -151,29 +151,6 @@ public sealed class DelegateQueueTests
             _events.GetOrAdd(task.TaskIdentifier, _ => []).Add(name);
             more?.Invoke();
             Interlocked.Decrement(ref _inFlight);
-        }
-    }
-
-    private sealed class ContextRecordingDelegate : RecordingDelegate
-    {
-        public ConcurrentQueue<SynchronizationContext?> Contexts { get; } = new();
-
-        public override ValueTask<ResponseDisposition> DidReceiveResponseAsync(UrlSession session, DataTask task, UrlResponse response)
-        {
-            Contexts.Enqueue(SynchronizationContext.Current);
-            return base.DidReceiveResponseAsync(session, task, response);
-        }
-
-        public override void DidReceiveData(UrlSession session, DataTask task, ReadOnlyMemory<byte> data)
-        {
-            Contexts.Enqueue(SynchronizationContext.Current);
-            base.DidReceiveData(session, task, data);
-        }
-
-        public override void DidComplete(UrlSession session, SessionTask task, UrlError? error)
-        {
-            Contexts.Enqueue(SynchronizationContext.Current);
-            base.DidComplete(session, task, error);
         }
     }
 }

@@ -14,7 +14,7 @@ public sealed class PerTaskDelegateTests
         mock.When("http://example.test/a").Respond(HttpStatusCode.OK, "text/plain", "payload");
         var sessionDelegate = new RecordingDelegate();
         var taskDelegate = new DataOnlyDelegate();
-        await using var session = MockSession.Create(mock, sessionDelegate);
+        await using var session = TestSessions.Mock(mock, sessionDelegate);
 
         var task = session.CreateDataTask(new Uri("http://example.test/a"));
         task.Delegate = taskDelegate;
@@ -32,7 +32,7 @@ public sealed class PerTaskDelegateTests
         mock.When("http://example.test/a").Respond(HttpStatusCode.OK, "text/plain", "x");
         var sessionDelegate = new RecordingDelegate();
         var taskDelegate = new RecordingDelegate();
-        await using var session = MockSession.Create(mock, sessionDelegate);
+        await using var session = TestSessions.Mock(mock, sessionDelegate);
 
         var task = session.CreateDataTask(new Uri("http://example.test/a"));
         task.Delegate = taskDelegate;
@@ -48,7 +48,7 @@ public sealed class PerTaskDelegateTests
         var mock = new MockHttpMessageHandler();
         mock.When("http://example.test/a").Respond(HttpStatusCode.OK, "text/plain", "x");
         var sessionDelegate = new RecordingDelegate();
-        await using var session = MockSession.Create(mock, sessionDelegate);
+        await using var session = TestSessions.Mock(mock, sessionDelegate);
 
         await session.CreateDataTask(new Uri("http://example.test/a")).RunAsync();
 
@@ -61,7 +61,7 @@ public sealed class PerTaskDelegateTests
         var implemented = DelegateInspector.ImplementedBy(typeof(DataOnlyDelegate));
 
         implemented.Should().Be(DelegateMember.DidReceiveData);
-        DelegateInspector.ImplementedBy(typeof(RecordingDelegate)).Should().HaveFlag(DelegateMember.DidComplete)
+        DelegateInspector.ImplementedBy(typeof(CompleteAndRedirectDelegate)).Should().HaveFlag(DelegateMember.DidComplete)
             .And.HaveFlag(DelegateMember.WillPerformHttpRedirection)
             .And.NotHaveFlag(DelegateMember.DidCreateTask);
     }
@@ -71,5 +71,16 @@ public sealed class PerTaskDelegateTests
         public ConcurrentQueue<byte[]> Chunks { get; } = new();
 
         public void DidReceiveData(UrlSession session, DataTask task, ReadOnlyMemory<byte> data) => Chunks.Enqueue(data.ToArray());
+    }
+
+    // Implements some members, not all (the shared RecordingDelegate implements every one).
+    private sealed class CompleteAndRedirectDelegate : IDataTaskDelegate
+    {
+        public ValueTask<UrlRequest?> WillPerformHttpRedirectionAsync(UrlSession session, SessionTask task, HttpUrlResponse response, UrlRequest newRequest) =>
+            ValueTask.FromResult<UrlRequest?>(newRequest);
+
+        public void DidComplete(UrlSession session, SessionTask task, UrlError? error)
+        {
+        }
     }
 }

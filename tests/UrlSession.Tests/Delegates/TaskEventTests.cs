@@ -12,16 +12,16 @@ public sealed class TaskEventTests
     {
         var mock = new MockHttpMessageHandler();
         mock.When("*").Respond(HttpStatusCode.OK, "text/plain", "x");
-        var recorder = new CreateRecordingDelegate();
-        await using var session = MockSession.Create(mock, recorder);
+        var recorder = new RecordingDelegate();
+        await using var session = TestSessions.Mock(mock, recorder);
 
         var first = session.CreateDataTask(new Uri("http://example.test/1"));
         var second = session.CreateDataTask(new Uri("http://example.test/2"), (_, _, _) => { });
         await first.RunAsync();
         await second.RunAsync();
 
-        recorder.Created.Should().Equal(first.TaskIdentifier, second.TaskIdentifier);
-        recorder.Events.First().Should().Be($"created {first.TaskIdentifier}");
+        recorder.Of("created").Select(e => e.Task!.TaskIdentifier).Should().Equal(first.TaskIdentifier, second.TaskIdentifier);
+        recorder.Log[0].Should().Match<DelegateEvent>(e => e.Name == "created" && e.Task == first);
     }
 
     [Fact]
@@ -30,14 +30,14 @@ public sealed class TaskEventTests
         var mock = new MockHttpMessageHandler();
         mock.When("*").Respond(HttpStatusCode.OK, "text/plain", "x");
         var recorder = new RecordingDelegate();
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
         var handled = 0;
 
         var task = session.CreateDataTask(new Uri("http://example.test/1"), (_, _, _) => handled++);
         await task.RunAsync();
 
         handled.Should().Be(1);
-        recorder.DidCompleteCount.Should().Be(1);
+        recorder.CompletionCount.Should().Be(1);
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class TaskEventTests
         var mock = new MockHttpMessageHandler();
         var body = new GatedStream();
         mock.When("*").Respond(_ => body.Response());
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
         var task = session.CreateDataTask(new Uri("http://example.test/1"));
         task.Resume();
         await body.WaitForBlockedReadAsync(1);
@@ -63,7 +63,7 @@ public sealed class TaskEventTests
     [Fact]
     public async Task Counts_of_bytes_to_send_follow_the_body()
     {
-        await using var session = MockSession.Create(new MockHttpMessageHandler());
+        await using var session = TestSessions.Mock(new MockHttpMessageHandler());
         var url = new Uri("http://example.test/1");
 
         var none = session.CreateDataTask(url);
@@ -85,7 +85,7 @@ public sealed class TaskEventTests
     [InlineData(float.NaN)]
     public async Task Priority_must_be_between_zero_and_one(float priority)
     {
-        await using var session = MockSession.Create(new MockHttpMessageHandler());
+        await using var session = TestSessions.Mock(new MockHttpMessageHandler());
         var task = session.CreateDataTask(new Uri("http://example.test/1"));
 
         task.Invoking(t => t.Priority = priority).Should().Throw<ArgumentOutOfRangeException>();
@@ -93,15 +93,4 @@ public sealed class TaskEventTests
         task.Cancel();
     }
 
-    // Re-implementing the interface maps DidCreateTask to this class's method.
-    private sealed class CreateRecordingDelegate : RecordingDelegate, ISessionTaskDelegate
-    {
-        public ConcurrentQueue<long> Created { get; } = new();
-
-        public void DidCreateTask(UrlSession session, SessionTask task)
-        {
-            Created.Enqueue(task.TaskIdentifier);
-            Events.Enqueue($"created {task.TaskIdentifier}");
-        }
-    }
 }

@@ -11,14 +11,14 @@ public sealed class ThrowingDelegateTests
     {
         var mock = new MockHttpMessageHandler();
         mock.When("http://example.test/*").Respond(HttpStatusCode.OK, "text/plain", "abc");
-        var recorder = new ThrowOnceDelegate();
-        await using var session = MockSession.Create(mock, recorder);
+        var (recorder, thrown) = ThrowOnFirstData();
+        await using var session = TestSessions.Mock(mock, recorder);
 
         var failing = session.CreateDataTask(new Uri("http://example.test/first"));
         await failing.RunAsync();
 
         failing.Error!.Code.Should().Be(UrlErrorCode.Unknown);
-        failing.Error.InnerException.Should().BeSameAs(recorder.Thrown);
+        failing.Error.InnerException.Should().BeSameAs(thrown);
         failing.Error.Message.Should().Contain(nameof(IDataTaskDelegate.DidReceiveData));
         recorder.Errors.Single()!.Code.Should().Be(UrlErrorCode.Unknown);
     }
@@ -28,8 +28,8 @@ public sealed class ThrowingDelegateTests
     {
         var mock = new MockHttpMessageHandler();
         mock.When("http://example.test/*").Respond(HttpStatusCode.OK, "text/plain", "abc");
-        var recorder = new ThrowOnceDelegate();
-        await using var session = MockSession.Create(mock, recorder);
+        var (recorder, _) = ThrowOnFirstData();
+        await using var session = TestSessions.Mock(mock, recorder);
         await session.CreateDataTask(new Uri("http://example.test/first")).RunAsync();
 
         var next = session.CreateDataTask(new Uri("http://example.test/second"));
@@ -37,7 +37,7 @@ public sealed class ThrowingDelegateTests
 
         next.Error.Should().BeNull();
         recorder.Data.ToArray().Should().Equal("abc"u8.ToArray());
-        recorder.DidCompleteCount.Should().Be(2);
+        recorder.CompletionCount.Should().Be(2);
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class ThrowingDelegateTests
     {
         var mock = new MockHttpMessageHandler();
         mock.When("http://example.test/*").Respond(HttpStatusCode.OK, "text/plain", "abc");
-        await using var session = MockSession.Create(mock, new ThrowingCompleteDelegate());
+        await using var session = TestSessions.Mock(mock, new ThrowingCompleteDelegate());
 
         var task = session.CreateDataTask(new Uri("http://example.test/a"));
         await task.RunAsync();
@@ -66,7 +66,7 @@ public sealed class ThrowingDelegateTests
             response.Headers.Location = new Uri("http://example.test/to");
             return response;
         });
-        await using var session = MockSession.Create(mock, new ThrowingDecisionsDelegate());
+        await using var session = TestSessions.Mock(mock, new ThrowingDecisionsDelegate());
 
         var task = session.CreateDataTask(new Uri("http://example.test/from"));
         await task.RunAsync();
@@ -86,7 +86,7 @@ public sealed class ThrowingDelegateTests
             response.Headers.WwwAuthenticate.ParseAdd("Basic realm=\"vault\"");
             return response;
         });
-        await using var session = MockSession.Create(mock, new ThrowingDecisionsDelegate());
+        await using var session = TestSessions.Mock(mock, new ThrowingDecisionsDelegate());
 
         var task = session.CreateDataTask(new Uri("http://example.test/private"));
         await task.RunAsync();
@@ -95,21 +95,22 @@ public sealed class ThrowingDelegateTests
         challenge.Disposed.Should().BeTrue("an undisposed response keeps its connection out of the pool");
     }
 
-    private sealed class ThrowOnceDelegate : RecordingDelegate
+    /// <summary>A recorder whose first DidReceiveData throws (before recording anything).</summary>
+    private static (RecordingDelegate Recorder, Exception Thrown) ThrowOnFirstData()
     {
-        private int _thrown;
-
-        public Exception Thrown { get; } = new InvalidOperationException("delegate bug");
-
-        public override void DidReceiveData(UrlSession session, DataTask task, ReadOnlyMemory<byte> data)
+        var thrown = new InvalidOperationException("delegate bug");
+        var dataEvents = 0;
+        var recorder = new RecordingDelegate
         {
-            if (Interlocked.Exchange(ref _thrown, 1) == 0)
+            BeforeEvent = (name, _) =>
             {
-                throw Thrown;
-            }
-
-            base.DidReceiveData(session, task, data);
-        }
+                if (name == "data" && Interlocked.Increment(ref dataEvents) == 1)
+                {
+                    throw thrown;
+                }
+            },
+        };
+        return (recorder, thrown);
     }
 
     private sealed class ThrowingCompleteDelegate : IDataTaskDelegate

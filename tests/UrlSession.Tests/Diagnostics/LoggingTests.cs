@@ -9,7 +9,7 @@ public sealed class LoggingTests
 {
     private static UrlSession Session(MockHttpMessageHandler mock, ListLoggerFactory logs, ISessionDelegate? sessionDelegate = null)
     {
-        var configuration = MockSession.Configuration(mock);
+        var configuration = TestSessions.Configuration(mock);
         configuration.LoggerFactory = logs;
         return new UrlSession(configuration, sessionDelegate);
     }

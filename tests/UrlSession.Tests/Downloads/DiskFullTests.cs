@@ -30,10 +30,7 @@ public sealed class DiskFullTests : IDisposable
     {
         Assert.True(_mounted, "mounting a tmpfs needs Linux and root, which this project's machines and CI have");
         var content = RandomNumberGenerator.GetBytes(600_000);
-        var configuration = SessionConfiguration.Ephemeral;
-        configuration.HttpMessageHandlerFactory = () => new RangeServingHandler(content);
-        configuration.DownloadDirectory = _mountPoint;
-        await using var session = new UrlSession(configuration);
+        await using var session = TestSessions.Mock(() => new RangeServingHandler(content), configure: c => c.DownloadDirectory = _mountPoint);
 
         var act = () => session.DownloadAsync(new Uri("http://example.test/big.bin"));
         var error = (await act.Should().ThrowAsync<UrlError>()).Which;

@@ -162,10 +162,7 @@ public sealed class DownloadTaskTests : IDisposable
     {
         var blocker = Path.Combine(_folder, "not-a-folder");
         await File.WriteAllTextAsync(blocker, "a file where the download folder should be");
-        var configuration = SessionConfiguration.Ephemeral;
-        configuration.HttpMessageHandlerFactory = () => new RangeServingHandler(_content);
-        configuration.DownloadDirectory = Path.Combine(blocker, "downloads");
-        await using var session = new UrlSession(configuration);
+        await using var session = TestSessions.Mock(() => new RangeServingHandler(_content), configure: c => c.DownloadDirectory = Path.Combine(blocker, "downloads"));
 
         var act = () => session.DownloadAsync(Url);
 
@@ -288,9 +285,7 @@ public sealed class DownloadTaskTests : IDisposable
     {
         var observer = new DownloadObserver { BecomeDownload = true, ResumeBecameDownload = true };
         var server = new RangeServingHandler(_content);
-        var configuration = SessionConfiguration.Ephemeral;
-        configuration.HttpMessageHandlerFactory = () => server;
-        configuration.DownloadDirectory = _folder;
+        var configuration = TestSessions.Configuration(server, configure: c => c.DownloadDirectory = _folder);
 
         // Events run as soon as they are queued: DidBecomeDownloadTask runs before the data task goes on.
         await using var session = new UrlSession(configuration, observer, new InlineScheduler());
@@ -336,10 +331,7 @@ public sealed class DownloadTaskTests : IDisposable
 
     private UrlSession Session(HttpMessageHandler handler, ISessionDelegate? sessionDelegate)
     {
-        var configuration = SessionConfiguration.Ephemeral;
-        configuration.HttpMessageHandlerFactory = () => handler;
-        configuration.DownloadDirectory = _folder;
-        return new UrlSession(configuration, sessionDelegate);
+        return TestSessions.Mock(handler, sessionDelegate, configure: c => c.DownloadDirectory = _folder);
     }
 
     private static async Task WaitUntil(Func<bool> condition)

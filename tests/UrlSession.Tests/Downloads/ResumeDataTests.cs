@@ -213,9 +213,6 @@ public sealed class ResumeDataTests : IDisposable
 
     private UrlSession Session(HttpMessageHandler handler)
     {
-        var configuration = SessionConfiguration.Ephemeral;
-        configuration.HttpMessageHandlerFactory = () => handler;
-        configuration.DownloadDirectory = _folder;
-        return new UrlSession(configuration);
+        return TestSessions.Mock(handler, configure: c => c.DownloadDirectory = _folder);
     }
 }

@@ -13,14 +13,14 @@ public sealed class AsyncStyleTests
         mock.When("http://example.test/a").Respond(HttpStatusCode.OK, "text/plain", "hello");
         var sessionDelegate = new RecordingDelegate();
         var taskDelegate = new RecordingDelegate();
-        await using var session = MockSession.Create(mock, sessionDelegate);
+        await using var session = TestSessions.Mock(mock, sessionDelegate);
 
         var (data, response) = await session.DataAsync(new Uri("http://example.test/a"), taskDelegate);
 
         data.Should().Equal("hello"u8.ToArray());
         ((HttpUrlResponse)response).StatusCode.Should().Be(200);
-        taskDelegate.Events.First().Should().Be("response");
-        taskDelegate.Events.Last().Should().Be("complete");
+        taskDelegate.Events[0].Should().Be("response");
+        taskDelegate.Events[^1].Should().Be("complete");
         taskDelegate.Data.ToArray().Should().Equal(data);
         sessionDelegate.Events.Should().BeEmpty();
     }
@@ -28,7 +28,7 @@ public sealed class AsyncStyleTests
     [Fact]
     public async Task DataAsync_throws_the_UrlError()
     {
-        await using var session = MockSession.Create(new MockHttpMessageHandler());
+        await using var session = TestSessions.Mock(new MockHttpMessageHandler());
 
         var load = () => session.DataAsync(new Uri("ftp://example.test/"));
 
@@ -41,7 +41,7 @@ public sealed class AsyncStyleTests
         var mock = new MockHttpMessageHandler();
         var body = new GatedStream();
         mock.When("http://example.test/slow").Respond(_ => body.Response());
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
         using var cancellation = new CancellationTokenSource();
 
         var load = session.DataAsync(new Uri("http://example.test/slow"), cancellationToken: cancellation.Token);
@@ -57,7 +57,7 @@ public sealed class AsyncStyleTests
         var mock = new MockHttpMessageHandler();
         var generated = new GeneratedStream(5 * 1024 * 1024 + 3);
         mock.When("http://example.test/large").Respond(_ => generated.Response());
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
 
         var (response, body) = await session.BytesAsync(new Uri("http://example.test/large"));
         await using (body)
@@ -77,7 +77,7 @@ public sealed class AsyncStyleTests
         var mock = new MockHttpMessageHandler();
         var gated = new GatedStream();
         mock.When("http://example.test/slow").Respond(_ => gated.Response());
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
 
         var (_, body) = await session.BytesAsync(new Uri("http://example.test/slow"));
         await using (body)
@@ -100,7 +100,7 @@ public sealed class AsyncStyleTests
         var generated = new GeneratedStream(64L * 1024 * 1024);
         mock.When("http://example.test/large").Respond(_ => generated.Response());
         var taskDelegate = new RecordingDelegate();
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
 
         var (_, body) = await session.BytesAsync(new Uri("http://example.test/large"), taskDelegate);
         var tasks = await session.GetAllTasksAsync();
@@ -118,7 +118,7 @@ public sealed class AsyncStyleTests
     [Fact]
     public async Task BytesAsync_reports_a_failure_before_the_response_as_UrlError()
     {
-        await using var session = MockSession.Create(new MockHttpMessageHandler());
+        await using var session = TestSessions.Mock(new MockHttpMessageHandler());
 
         var load = () => session.BytesAsync(new Uri("/relative", UriKind.Relative));
 

@@ -18,7 +18,7 @@ public sealed class BadInputTests
     private async Task<SessionTask> RunAsync(UrlRequest request)
     {
         var recorder = new RecordingDelegate();
-        await using var session = MockSession.Create(_mock, recorder);
+        await using var session = TestSessions.Mock(_mock, recorder);
         var task = session.CreateDataTask(request);
         await task.RunAsync();
         recorder.Errors.Single().Should().BeSameAs(task.Error);

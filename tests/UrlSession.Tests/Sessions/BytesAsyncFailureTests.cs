@@ -14,7 +14,7 @@ public sealed class BytesAsyncFailureTests
         var mock = new MockHttpMessageHandler();
         var gated = new GatedStream();
         mock.When(Url.ToString()).Respond(_ => gated.Response());
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
         using var cancellation = new CancellationTokenSource();
 
         var (_, body) = await session.BytesAsync(Url, cancellationToken: cancellation.Token);
@@ -35,7 +35,7 @@ public sealed class BytesAsyncFailureTests
         var mock = new MockHttpMessageHandler();
         var gated = new GatedStream();
         mock.When(Url.ToString()).Respond(_ => gated.Response());
-        var configuration = MockSession.Configuration(mock, time);
+        var configuration = TestSessions.Configuration(mock, time);
         configuration.TimeoutIntervalForRequest = TimeSpan.FromSeconds(5);
         await using var session = new UrlSession(configuration);
 
@@ -55,7 +55,7 @@ public sealed class BytesAsyncFailureTests
     {
         var mock = new MockHttpMessageHandler();
         var sent = mock.When(Url.ToString()).Respond("text/plain", "x");
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
 
         var load = () => session.DataAsync(Url, cancellationToken: new CancellationToken(canceled: true));
 

@@ -13,7 +13,7 @@ public sealed class CompletionHandlerStyleTests
         var mock = new MockHttpMessageHandler();
         var body = string.Concat(Enumerable.Repeat("0123456789", 10_000));
         mock.When("http://example.test/big").Respond(HttpStatusCode.OK, "text/plain", body);
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
         var handled = new TaskCompletionSource<(byte[]? Data, UrlResponse? Response, UrlError? Error)>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var task = session.CreateDataTask(new Uri("http://example.test/big"), (d, r, e) => handled.TrySetResult((d, r, e)));
@@ -30,7 +30,7 @@ public sealed class CompletionHandlerStyleTests
     public async Task The_handler_gets_the_error_and_no_data_on_failure()
     {
         var mock = new MockHttpMessageHandler();
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
         var handled = new TaskCompletionSource<(byte[]? Data, UrlResponse? Response, UrlError? Error)>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var task = session.CreateDataTask(new Uri("ftp://example.test/file"), (d, r, e) => handled.TrySetResult((d, r, e)));
@@ -48,7 +48,7 @@ public sealed class CompletionHandlerStyleTests
         var mock = new MockHttpMessageHandler();
         mock.When("http://example.test/a").Respond(HttpStatusCode.OK, "text/plain", "abc");
         var recorder = new RecordingDelegate();
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
         byte[]? received = null;
 
         var task = session.CreateDataTask(new Uri("http://example.test/a"), (d, _, _) => received = d);
@@ -66,7 +66,7 @@ public sealed class CompletionHandlerStyleTests
         mock.When("http://example.test/old").Respond(_ => Redirect(HttpStatusCode.Found, "/new"));
         mock.When("http://example.test/new").Respond(HttpStatusCode.OK, "text/plain", "moved");
         var recorder = new RecordingDelegate();
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
         byte[]? received = null;
 
         var task = session.CreateDataTask(new Uri("http://example.test/old"), (d, _, _) => received = d);

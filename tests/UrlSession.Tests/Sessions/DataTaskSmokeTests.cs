@@ -10,9 +10,7 @@ public sealed class DataTaskSmokeTests
     {
         var mock = new MockHttpMessageHandler();
         mock.When("http://example.test/hello").Respond(HttpStatusCode.OK, "text/plain", "hello");
-        var configuration = SessionConfiguration.Ephemeral;
-        configuration.HttpMessageHandlerFactory = () => mock;
-        await using var session = new UrlSession(configuration);
+        await using var session = TestSessions.Mock(mock);
 
         var (data, response) = await session.DataAsync(new Uri("http://example.test/hello"));
 

@@ -13,7 +13,7 @@ public sealed class DelegateStyleTests
         var body = new GatedStream();
         mock.When("http://example.test/stream").Respond(_ => body.Response());
         var recorder = new RecordingDelegate();
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
         var task = session.CreateDataTask(new Uri("http://example.test/stream"));
 
         task.Resume();
@@ -44,14 +44,14 @@ public sealed class DelegateStyleTests
         var generated = new GeneratedStream(3 * 1024 * 1024 + 17);
         mock.When("http://example.test/large").Respond(_ => generated.Response());
         var recorder = new RecordingDelegate();
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
 
         var task = session.CreateDataTask(new Uri("http://example.test/large"));
         await task.RunAsync();
 
         task.Error.Should().BeNull();
-        recorder.Data.Length.Should().Be(generated.Length);
-        GeneratedStream.Matches(recorder.Data.ToArray(), 0).Should().BeTrue();
+        recorder.DataLength.Should().Be(generated.Length);
+        GeneratedStream.Matches(recorder.Data, 0).Should().BeTrue();
         task.CountOfBytesExpectedToReceive.Should().Be(generated.Length);
         task.Progress.FractionCompleted.Should().Be(1);
     }
@@ -61,8 +61,8 @@ public sealed class DelegateStyleTests
     {
         var mock = new MockHttpMessageHandler();
         mock.When("http://example.test/a").Respond(HttpStatusCode.OK, "text/plain", "abc");
-        var recorder = new CancellingDelegate();
-        await using var session = MockSession.Create(mock, recorder);
+        var recorder = new RecordingDelegate { Disposition = ResponseDisposition.Cancel };
+        await using var session = TestSessions.Mock(mock, recorder);
 
         var task = session.CreateDataTask(new Uri("http://example.test/a"));
         await task.RunAsync();
@@ -77,7 +77,7 @@ public sealed class DelegateStyleTests
         var mock = new MockHttpMessageHandler();
         mock.When("http://example.test/missing").Respond(HttpStatusCode.NotFound, "text/plain", "nope");
         var recorder = new RecordingDelegate();
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
 
         var task = session.CreateDataTask(new Uri("http://example.test/missing"));
         await task.RunAsync();
@@ -85,14 +85,5 @@ public sealed class DelegateStyleTests
         task.Error.Should().BeNull();
         ((HttpUrlResponse)task.Response!).StatusCode.Should().Be(404);
         recorder.Data.ToArray().Should().Equal("nope"u8.ToArray());
-    }
-
-    private sealed class CancellingDelegate : RecordingDelegate
-    {
-        public override ValueTask<ResponseDisposition> DidReceiveResponseAsync(UrlSession session, DataTask task, UrlResponse response)
-        {
-            Events.Enqueue("response");
-            return ValueTask.FromResult(ResponseDisposition.Cancel);
-        }
     }
 }

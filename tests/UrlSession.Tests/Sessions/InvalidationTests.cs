@@ -15,7 +15,7 @@ public sealed class InvalidationTests
         var (session, body, task) = await GatedTransfer.StartAsync(Url, recorder);
 
         session.FinishTasksAndInvalidate();
-        recorder.DidBecomeInvalidCount.Should().Be(0);
+        recorder.InvalidationCount.Should().Be(0);
         task.State.Should().Be(SessionTaskState.Running);
         body.Feed("rest"u8.ToArray());
         body.Finish();
@@ -27,7 +27,7 @@ public sealed class InvalidationTests
 
         task.Error.Should().BeNull();
         recorder.Data.ToArray().Should().Equal("rest"u8.ToArray());
-        recorder.DidBecomeInvalidCount.Should().Be(1);
+        recorder.InvalidationCount.Should().Be(1);
         recorder.Events.Should().EndWith(["complete", "invalid"]);
     }
 
@@ -35,18 +35,18 @@ public sealed class InvalidationTests
     public async Task FinishTasksAndInvalidate_without_tasks_sends_DidBecomeInvalid()
     {
         var recorder = new RecordingDelegate();
-        var session = MockSession.Create(new MockHttpMessageHandler(), recorder);
+        var session = TestSessions.Mock(new MockHttpMessageHandler(), recorder);
 
         session.FinishTasksAndInvalidate();
         await recorder.Invalidated.WaitAsync(TimeSpan.FromSeconds(30));
 
-        recorder.DidBecomeInvalidCount.Should().Be(1);
+        recorder.InvalidationCount.Should().Be(1);
     }
 
     [Fact]
     public async Task An_invalidated_session_refuses_new_tasks()
     {
-        var session = MockSession.Create(new MockHttpMessageHandler());
+        var session = TestSessions.Mock(new MockHttpMessageHandler());
         session.FinishTasksAndInvalidate();
 
         var create = () => session.CreateDataTask(Url);
@@ -68,7 +68,7 @@ public sealed class InvalidationTests
         var body = new GatedStream();
         mock.When(Url.ToString()).Respond(_ => body.Response());
         var recorder = new RecordingDelegate();
-        var session = MockSession.Create(mock, recorder);
+        var session = TestSessions.Mock(mock, recorder);
         var running = session.CreateDataTask(Url);
         var suspended = session.CreateDataTask(Url);
         running.Resume();
@@ -80,9 +80,9 @@ public sealed class InvalidationTests
 
         running.Error!.Code.Should().Be(UrlErrorCode.Cancelled);
         suspended.Error!.Code.Should().Be(UrlErrorCode.Cancelled);
-        recorder.DidCompleteCount.Should().Be(2);
-        recorder.DidBecomeInvalidCount.Should().Be(1);
-        recorder.Events.Last().Should().Be("invalid");
+        recorder.CompletionCount.Should().Be(2);
+        recorder.InvalidationCount.Should().Be(1);
+        recorder.Events[^1].Should().Be("invalid");
         (await session.GetAllTasksAsync()).Should().BeEmpty();
     }
 
@@ -92,16 +92,16 @@ public sealed class InvalidationTests
         var mock = new MockHttpMessageHandler();
         var sent = mock.When(Url.ToString()).Respond(HttpStatusCode.OK);
         var recorder = new RecordingDelegate();
-        var session = MockSession.Create(mock, recorder);
+        var session = TestSessions.Mock(mock, recorder);
         var neverResumed = session.CreateDataTask(Url);
 
         await session.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
 
         neverResumed.Error!.Code.Should().Be(UrlErrorCode.Cancelled);
-        recorder.DidBecomeInvalidCount.Should().Be(1);
+        recorder.InvalidationCount.Should().Be(1);
         mock.GetMatchCount(sent).Should().Be(0);
         await session.DisposeAsync();
-        recorder.DidBecomeInvalidCount.Should().Be(1);
+        recorder.InvalidationCount.Should().Be(1);
     }
 
     [Fact]
@@ -155,7 +155,7 @@ public sealed class InvalidationTests
     [Fact]
     public async Task Invalidating_an_ephemeral_session_empties_the_stores_its_configuration_made()
     {
-        var configuration = MockSession.Configuration(new MockHttpMessageHandler());
+        var configuration = TestSessions.Configuration(new MockHttpMessageHandler());
         configuration.HttpCookieStorage!.SetCookie(new Cookie("id", "1", "/", "example.test"));
         var session = new UrlSession(configuration);
 
@@ -167,7 +167,7 @@ public sealed class InvalidationTests
     [Fact]
     public async Task Invalidating_an_ephemeral_session_leaves_a_store_the_caller_supplied()
     {
-        var configuration = MockSession.Configuration(new MockHttpMessageHandler());
+        var configuration = TestSessions.Configuration(new MockHttpMessageHandler());
         var callersCookies = StorageWithCookie();
         configuration.HttpCookieStorage = callersCookies;
         var session = new UrlSession(configuration);
@@ -180,7 +180,7 @@ public sealed class InvalidationTests
     [Fact]
     public async Task Invalidating_an_ephemeral_session_leaves_the_stores_of_a_live_session_made_from_its_configuration()
     {
-        var first = MockSession.Create(new MockHttpMessageHandler());
+        var first = TestSessions.Mock(new MockHttpMessageHandler());
         var second = new UrlSession(first.Configuration);
         second.Configuration.HttpCookieStorage!.SetCookie(new Cookie("id", "1", "/", "example.test"));
 

@@ -18,10 +18,7 @@ public sealed class RegistryVisibilityTests : IDisposable
         // not show it in between (the flake: a test saw it listed after the adopted task's completion).
         var content = RandomNumberGenerator.GetBytes(10_000);
         var observer = new ListingDelegate();
-        var configuration = SessionConfiguration.Ephemeral;
-        configuration.HttpMessageHandlerFactory = () => new RangeServingHandler(content);
-        configuration.DownloadDirectory = _folder;
-        await using var session = new UrlSession(configuration, observer);
+        await using var session = TestSessions.Mock(() => new RangeServingHandler(content), observer, configure: c => c.DownloadDirectory = _folder);
         observer.Session = session;
 
         var dataTask = session.CreateDataTask(new Uri("http://example.test/file.bin"));
@@ -38,7 +35,7 @@ public sealed class RegistryVisibilityTests : IDisposable
         var mock = new MockHttpMessageHandler();
         mock.When("*").Respond(System.Net.HttpStatusCode.OK);
         var observer = new ListingDelegate();
-        await using var session = MockSession.Create(mock, observer);
+        await using var session = TestSessions.Mock(mock, observer);
         observer.Session = session;
 
         var task = session.CreateDataTask(new Uri("http://example.test/"));
@@ -74,9 +71,7 @@ public sealed class RegistryVisibilityTests : IDisposable
         for (var round = 0; round < 100; round++)
         {
             var hanging = new HangingHandler();
-            var configuration = SessionConfiguration.Ephemeral;
-            configuration.HttpMessageHandlerFactory = () => hanging;
-            var session = new UrlSession(configuration);
+            var session = TestSessions.Mock(hanging);
 
             // Many tasks to cancel widen the window between the snapshot and the close that the old order had.
             for (var i = 0; i < 100; i++)

@@ -13,7 +13,7 @@ public sealed class ResetAndFlushTests
     {
         var mock = new MockHttpMessageHandler();
         mock.When(Url.ToString()).Respond(HttpStatusCode.OK, "text/plain", "x");
-        var configuration = MockSession.Configuration(mock);
+        var configuration = TestSessions.Configuration(mock);
         configuration.HttpCookieStorage!.SetCookie(new Cookie("a", "1", "/", "example.test"));
         await using var session = new UrlSession(configuration);
 
@@ -29,7 +29,7 @@ public sealed class ResetAndFlushTests
     {
         var mock = new MockHttpMessageHandler();
         mock.When(Url.ToString()).Respond(HttpStatusCode.OK, "text/plain", "x");
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
         await session.DataAsync(Url);
 
         await session.FlushAsync();
@@ -42,9 +42,7 @@ public sealed class ResetAndFlushTests
     public async Task A_handler_factory_returning_one_shared_handler_survives_FlushAsync()
     {
         var handler = new DisposalTrackingHandler();
-        var configuration = SessionConfiguration.Ephemeral;
-        configuration.HttpMessageHandlerFactory = () => handler;
-        await using var session = new UrlSession(configuration);
+        await using var session = TestSessions.Mock(handler);
         await session.DataAsync(Url);
 
         await session.FlushAsync();
@@ -59,7 +57,7 @@ public sealed class ResetAndFlushTests
         var mock = new MockHttpMessageHandler();
         var body = new GatedStream();
         mock.When(Url.ToString()).Respond(_ => body.Response());
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
         var task = session.CreateDataTask(Url);
         task.Resume();
         await body.WaitForBlockedReadAsync(1);

@@ -178,9 +178,7 @@ public sealed class UploadTaskTests : IDisposable
 
     private static UrlSession Session(HttpMessageHandler handler)
     {
-        var configuration = SessionConfiguration.Ephemeral;
-        configuration.HttpMessageHandlerFactory = () => handler;
-        return new UrlSession(configuration);
+        return TestSessions.Mock(handler);
     }
 
     private sealed class StreamSupplier(Func<Stream>? create) : ISessionTaskDelegate

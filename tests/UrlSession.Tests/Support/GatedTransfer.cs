@@ -26,7 +26,7 @@ internal sealed class GatedTransfer : IAsyncDisposable
         var mock = new MockHttpMessageHandler();
         var body = new GatedStream();
         mock.When(url.ToString()).Respond(_ => body.Response());
-        var session = MockSession.Create(mock, sessionDelegate);
+        var session = TestSessions.Mock(mock, sessionDelegate);
         var task = session.CreateDataTask(url);
         task.Resume();
         await body.WaitForBlockedReadAsync(1);

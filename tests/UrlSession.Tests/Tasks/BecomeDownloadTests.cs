@@ -64,10 +64,7 @@ public sealed class BecomeDownloadTests : IDisposable
         var server = new RangeServingHandler(_content);
         var observer = new BecomeDownloadDelegate { ResumeCreatedDownloads = true };
         observer.Answer.SetResult(ResponseDisposition.BecomeDownload);
-        var configuration = SessionConfiguration.Ephemeral;
-        configuration.HttpMessageHandlerFactory = () => server;
-        configuration.DownloadDirectory = _folder;
-        var session = new UrlSession(configuration, observer, new InlineScheduler());
+        var session = new UrlSession(TestSessions.Configuration(server, configure: c => c.DownloadDirectory = _folder), observer, new InlineScheduler());
 
         var dataTask = session.CreateDataTask(Url);
         dataTask.Resume();
@@ -102,10 +99,7 @@ public sealed class BecomeDownloadTests : IDisposable
 
     private UrlSession Session(HttpMessageHandler handler, ISessionDelegate? sessionDelegate)
     {
-        var configuration = SessionConfiguration.Ephemeral;
-        configuration.HttpMessageHandlerFactory = () => handler;
-        configuration.DownloadDirectory = _folder;
-        return new UrlSession(configuration, sessionDelegate);
+        return TestSessions.Mock(handler, sessionDelegate, configure: c => c.DownloadDirectory = _folder);
     }
 
     private sealed class BecomeDownloadDelegate : IDataTaskDelegate, IDownloadTaskDelegate

@@ -12,18 +12,29 @@ public sealed class CancelFromDelegateTests
         var mock = new MockHttpMessageHandler();
         var generated = new GeneratedStream(32L * 1024 * 1024);
         mock.When("http://example.test/big").Respond(_ => generated.Response());
-        var recorder = new CancelOnFirstDataDelegate();
-        await using var session = MockSession.Create(mock, recorder);
-        var task = session.CreateDataTask(new Uri("http://example.test/big"));
         var backpressure = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var dataEvents = 0;
+        var recorder = new RecordingDelegate
+        {
+            OnEvent = e =>
+            {
+                if (e is { Name: "data", Task: { } running } && Interlocked.Increment(ref dataEvents) == 1)
+                {
+                    // Let the pipe fill up so more data is waiting when the task is cancelled.
+                    backpressure.Task.Wait(TimeSpan.FromSeconds(30)).Should().BeTrue();
+                    running.Cancel();
+                }
+            },
+        };
+        await using var session = TestSessions.Mock(mock, recorder);
+        var task = session.CreateDataTask(new Uri("http://example.test/big"));
         task.OnBackpressure = () => backpressure.TrySetResult();
-        recorder.HoldFirstChunkUntil = backpressure.Task;
 
         await task.RunAsync();
 
         task.Error!.Code.Should().Be(UrlErrorCode.Cancelled);
-        recorder.DataEvents.Should().Be(1, "no data event follows Cancel, although more data was buffered");
-        recorder.DidCompleteCount.Should().Be(1);
+        recorder.Of("data").Should().HaveCount(1, "no data event follows Cancel, although more data was buffered");
+        recorder.CompletionCount.Should().Be(1);
         generated.Position.Should().BeLessThan(generated.Length);
     }
 
@@ -32,42 +43,14 @@ public sealed class CancelFromDelegateTests
     {
         var mock = new MockHttpMessageHandler();
         mock.When("*").Respond(HttpStatusCode.OK, "text/plain", "x");
-        var recorder = new CancelInCompleteDelegate();
-        await using var session = MockSession.Create(mock, recorder);
+        var recorder = new RecordingDelegate { BeforeEvent = (name, task) => (name == "complete" ? task : null)?.Cancel() };
+        await using var session = TestSessions.Mock(mock, recorder);
 
         var task = session.CreateDataTask(new Uri("http://example.test/a"));
         await task.RunAsync();
 
         task.Error.Should().BeNull();
         task.State.Should().Be(SessionTaskState.Completed);
-        recorder.DidCompleteCount.Should().Be(1);
-    }
-
-    private sealed class CancelOnFirstDataDelegate : RecordingDelegate
-    {
-        private int _dataEvents;
-
-        public Task HoldFirstChunkUntil { get; set; } = Task.CompletedTask;
-
-        public int DataEvents => Volatile.Read(ref _dataEvents);
-
-        public override void DidReceiveData(UrlSession session, DataTask task, ReadOnlyMemory<byte> data)
-        {
-            if (Interlocked.Increment(ref _dataEvents) == 1)
-            {
-                // Let the pipe fill up so more data is waiting when the task is cancelled.
-                HoldFirstChunkUntil.Wait(TimeSpan.FromSeconds(30)).Should().BeTrue();
-                task.Cancel();
-            }
-        }
-    }
-
-    private sealed class CancelInCompleteDelegate : RecordingDelegate
-    {
-        public override void DidComplete(UrlSession session, SessionTask task, UrlError? error)
-        {
-            task.Cancel();
-            base.DidComplete(session, task, error);
-        }
+        recorder.CompletionCount.Should().Be(1);
     }
 }

@@ -14,7 +14,7 @@ public sealed class ConcurrentControlTests
         var mock = new MockHttpMessageHandler();
         var sent = mock.When(Url.ToString()).Respond(HttpStatusCode.OK, "text/plain", "x");
         var recorder = new RecordingDelegate();
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
         var task = session.CreateDataTask(Url);
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var resumes = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
@@ -28,7 +28,7 @@ public sealed class ConcurrentControlTests
         await task.Completion.WaitAsync(TimeSpan.FromSeconds(30));
 
         mock.GetMatchCount(sent).Should().Be(1);
-        recorder.DidCompleteCount.Should().Be(1);
+        recorder.CompletionCount.Should().Be(1);
         recorder.Data.ToArray().Should().Equal("x"u8.ToArray());
     }
 
@@ -38,7 +38,7 @@ public sealed class ConcurrentControlTests
         var mock = new MockHttpMessageHandler();
         mock.When(Url.ToString()).Respond(HttpStatusCode.OK, "text/plain", "x");
         var recorder = new RecordingDelegate();
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
         var tasks = Enumerable.Range(0, 50).Select(_ => session.CreateDataTask(Url)).ToArray();
 
         await Task.WhenAll(tasks.SelectMany(t => new[]
@@ -50,7 +50,7 @@ public sealed class ConcurrentControlTests
         }));
         await Task.WhenAll(tasks.Select(t => t.Completion)).WaitAsync(TimeSpan.FromSeconds(30));
 
-        recorder.DidCompleteCount.Should().Be(tasks.Length);
+        recorder.CompletionCount.Should().Be(tasks.Length);
         tasks.Should().OnlyContain(t => t.State == SessionTaskState.Completed);
         tasks.Should().OnlyContain(t => t.Error == null || t.Error.Code == UrlErrorCode.Cancelled);
         (await session.GetAllTasksAsync()).Should().BeEmpty();

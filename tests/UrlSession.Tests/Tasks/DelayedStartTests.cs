@@ -15,7 +15,7 @@ public sealed class DelayedStartTests
         var mock = new MockHttpMessageHandler();
         var sent = mock.When(Url.ToString()).Respond(HttpStatusCode.OK, "text/plain", "x");
         var recorder = new DelayRecordingDelegate();
-        var configuration = MockSession.Configuration(mock, time);
+        var configuration = TestSessions.Configuration(mock, time);
         configuration.TimeoutIntervalForResource = TimeSpan.FromSeconds(10);
         await using var session = new UrlSession(configuration, recorder);
         var task = session.CreateDataTask(Url);
@@ -42,7 +42,7 @@ public sealed class DelayedStartTests
         {
             Answer = new DelayedRequestResult(DelayedRequestDisposition.UseNewRequest, new UrlRequest(new Uri("http://example.test/fresh"))),
         };
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
         var task = session.CreateDataTask(Url);
         task.EarliestBeginDate = DateTimeOffset.UtcNow.AddMinutes(-1);
 
@@ -60,7 +60,7 @@ public sealed class DelayedStartTests
         var mock = new MockHttpMessageHandler();
         var sent = mock.When(Url.ToString()).Respond(HttpStatusCode.OK);
         var recorder = new DelayRecordingDelegate { Answer = new DelayedRequestResult(DelayedRequestDisposition.Cancel) };
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
         var task = session.CreateDataTask(Url);
         task.EarliestBeginDate = DateTimeOffset.UtcNow.AddMinutes(-1);
 
@@ -76,7 +76,7 @@ public sealed class DelayedStartTests
         var mock = new MockHttpMessageHandler();
         mock.When(Url.ToString()).Respond(HttpStatusCode.OK);
         var recorder = new DelayRecordingDelegate();
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
 
         await session.CreateDataTask(Url).RunAsync();
 
@@ -89,7 +89,7 @@ public sealed class DelayedStartTests
         var time = new SignalingTimeProvider();
         var mock = new MockHttpMessageHandler();
         var sent = mock.When(Url.ToString()).Respond(HttpStatusCode.OK);
-        await using var session = MockSession.Create(mock, time: time);
+        await using var session = TestSessions.Mock(mock, time: time);
         var task = session.CreateDataTask(Url);
         task.EarliestBeginDate = time.GetUtcNow().AddHours(1);
         task.Resume();

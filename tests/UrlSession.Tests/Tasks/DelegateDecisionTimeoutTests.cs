@@ -11,7 +11,7 @@ public sealed class DelegateDecisionTimeoutTests
 
     private UrlSession Session(MockHttpMessageHandler mock, ISessionDelegate sessionDelegate, TimeSpan? resource = null)
     {
-        var configuration = MockSession.Configuration(mock, _time);
+        var configuration = TestSessions.Configuration(mock, _time);
         configuration.TimeoutIntervalForRequest = TimeSpan.FromSeconds(10);
         configuration.TimeoutIntervalForResource = resource ?? TimeSpan.FromDays(7);
         return new UrlSession(configuration, sessionDelegate);

@@ -12,11 +12,7 @@ public sealed class SendTimeoutTests
     {
         var time = new FakeTimeProvider();
         var hanging = new HangingHandler();
-        var configuration = SessionConfiguration.Ephemeral;
-        configuration.HttpMessageHandlerFactory = () => hanging;
-        configuration.TimeProvider = time;
-        configuration.TimeoutIntervalForRequest = TimeSpan.FromSeconds(15);
-        await using var session = new UrlSession(configuration);
+        await using var session = TestSessions.Mock(hanging, time: time, configure: c => c.TimeoutIntervalForRequest = TimeSpan.FromSeconds(15));
         var task = session.CreateDataTask(Url);
         task.Resume();
         await hanging.Entered;
@@ -35,9 +31,7 @@ public sealed class SendTimeoutTests
     public async Task Cancel_while_waiting_for_the_response_cancels_the_send()
     {
         var hanging = new HangingHandler();
-        var configuration = SessionConfiguration.Ephemeral;
-        configuration.HttpMessageHandlerFactory = () => hanging;
-        await using var session = new UrlSession(configuration);
+        await using var session = TestSessions.Mock(hanging);
         var task = session.CreateDataTask(Url);
         task.Resume();
         await hanging.Entered;

@@ -18,7 +18,7 @@ public sealed class SlowDelegateTimeoutTests
     /// <summary>A session with a 10 s idle timeout whose delegate holds every DidReceiveData until released.</summary>
     private UrlSession Session(TimeSpan? resource = null)
     {
-        var configuration = MockSession.Configuration(_mock, _time);
+        var configuration = TestSessions.Configuration(_mock, _time);
         configuration.TimeoutIntervalForRequest = TimeSpan.FromSeconds(10);
         if (resource is { } limit)
         {

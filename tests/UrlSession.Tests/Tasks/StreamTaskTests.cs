@@ -14,7 +14,7 @@ public sealed class StreamTaskTests
     private readonly MockHttpMessageHandler _mock = new();
     private readonly FakeTimeProvider _time = new();
 
-    private UrlSession Session(ISessionDelegate sessionDelegate) => MockSession.Create(_mock, sessionDelegate, _time);
+    private UrlSession Session(ISessionDelegate sessionDelegate) => TestSessions.Mock(_mock, sessionDelegate, _time);
 
     private async Task<StreamTask> BecomeStreamAsync(UrlSession session, StreamingDelegate observer)
     {
@@ -129,7 +129,7 @@ public sealed class StreamTaskTests
         var body = new GatedStream();
         Serve(body.Response);
         var observer = new StreamingDelegate();
-        var configuration = MockSession.Configuration(_mock, _time);
+        var configuration = TestSessions.Configuration(_mock, _time);
         configuration.TimeoutIntervalForRequest = TimeSpan.FromSeconds(10);
         await using var session = new UrlSession(configuration, observer);
         var stream = await BecomeStreamAsync(session, observer);
@@ -150,7 +150,7 @@ public sealed class StreamTaskTests
         var body = new GatedStream();
         Serve(body.Response);
         var observer = new StreamingDelegate();
-        var configuration = MockSession.Configuration(_mock, _time);
+        var configuration = TestSessions.Configuration(_mock, _time);
         configuration.TimeoutIntervalForResource = TimeSpan.FromMinutes(1);
         await using var session = new UrlSession(configuration, observer);
         var stream = await BecomeStreamAsync(session, observer);
@@ -348,7 +348,7 @@ public sealed class StreamTaskTests
     public async Task DataAsync_whose_delegate_answers_BecomeStream_fails_instead_of_returning_nothing()
     {
         Serve(() => new HttpResponseMessage(System.Net.HttpStatusCode.OK) { Content = new ByteArrayContent([1, 2, 3]) });
-        await using var session = MockSession.Create(_mock);
+        await using var session = TestSessions.Mock(_mock);
 
         var call = session.DataAsync(Url, new StreamingDelegate());
 

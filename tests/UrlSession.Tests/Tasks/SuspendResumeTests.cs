@@ -31,11 +31,20 @@ public sealed class SuspendResumeTests
     [Fact]
     public async Task Data_fed_while_suspended_arrives_after_Resume_in_order()
     {
-        var recorder = new SuspendingDelegate();
+        var suspended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var recorder = new RecordingDelegate();
+        recorder.OnEvent = e =>
+        {
+            if (e is { Name: "data", Task: { } task } && !suspended.Task.IsCompleted)
+            {
+                task.Suspend();
+                suspended.TrySetResult();
+            }
+        };
         await using var transfer = await GatedTransfer.StartAsync(Url, recorder);
         var (task, body) = (transfer.Task, transfer.Body);
         body.Feed("first"u8.ToArray());
-        await recorder.Suspended.WaitAsync(TimeSpan.FromSeconds(30));
+        await suspended.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         task.State.Should().Be(SessionTaskState.Suspended);
         body.Feed("second"u8.ToArray());
@@ -60,7 +69,7 @@ public sealed class SuspendResumeTests
         await task.Completion.WaitAsync(TimeSpan.FromSeconds(30));
 
         task.Error!.Code.Should().Be(UrlErrorCode.Cancelled);
-        recorder.DidCompleteCount.Should().Be(1);
+        recorder.CompletionCount.Should().Be(1);
     }
 
     [Fact]
@@ -68,7 +77,7 @@ public sealed class SuspendResumeTests
     {
         var mock = new MockHttpMessageHandler();
         mock.When(Url.ToString()).Respond("text/plain", "x");
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
         var task = session.CreateDataTask(Url);
         await task.RunAsync();
 
@@ -79,22 +88,5 @@ public sealed class SuspendResumeTests
 
         task.State.Should().Be(SessionTaskState.Completed);
         task.Error.Should().BeNull();
-    }
-
-    private sealed class SuspendingDelegate : RecordingDelegate
-    {
-        private readonly TaskCompletionSource _suspended = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task Suspended => _suspended.Task;
-
-        public override void DidReceiveData(UrlSession session, DataTask task, ReadOnlyMemory<byte> data)
-        {
-            base.DidReceiveData(session, task, data);
-            if (!_suspended.Task.IsCompleted)
-            {
-                task.Suspend();
-                _suspended.TrySetResult();
-            }
-        }
     }
 }

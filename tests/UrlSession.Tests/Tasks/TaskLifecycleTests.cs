@@ -13,7 +13,7 @@ public sealed class TaskLifecycleTests
     {
         var mock = new MockHttpMessageHandler();
         var sent = mock.When(Url.ToString()).Respond(HttpStatusCode.OK);
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
 
         var task = session.CreateDataTask(Url);
 
@@ -39,7 +39,7 @@ public sealed class TaskLifecycleTests
         task.Error.Should().BeNull();
         task.CountOfBytesReceived.Should().Be(2);
         recorder.Data.ToArray().Should().Equal("hi"u8.ToArray());
-        recorder.DidCompleteCount.Should().Be(1);
+        recorder.CompletionCount.Should().Be(1);
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class TaskLifecycleTests
         var mock = new MockHttpMessageHandler();
         var sent = mock.When(Url.ToString()).Respond(HttpStatusCode.OK);
         var recorder = new RecordingDelegate();
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
         var task = session.CreateDataTask(Url);
 
         task.Cancel();
@@ -57,7 +57,7 @@ public sealed class TaskLifecycleTests
 
         task.State.Should().Be(SessionTaskState.Completed);
         task.Error!.Code.Should().Be(UrlErrorCode.Cancelled);
-        recorder.DidCompleteCount.Should().Be(1);
+        recorder.CompletionCount.Should().Be(1);
         recorder.Errors.Single()!.Code.Should().Be(UrlErrorCode.Cancelled);
         mock.GetMatchCount(sent).Should().Be(0);
     }
@@ -77,8 +77,8 @@ public sealed class TaskLifecycleTests
         task.Error!.Code.Should().Be(UrlErrorCode.Cancelled);
         task.Error.FailingUrl.Should().Be(Url);
         task.State.Should().Be(SessionTaskState.Completed);
-        recorder.DidCompleteCount.Should().Be(1);
-        recorder.Events.Last().Should().Be("complete Cancelled");
+        recorder.CompletionCount.Should().Be(1);
+        recorder.Events[^1].Should().Be("complete Cancelled");
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public sealed class TaskLifecycleTests
         var mock = new MockHttpMessageHandler();
         var sent = mock.When(Url.ToString()).Respond(HttpStatusCode.OK);
         var recorder = new RecordingDelegate();
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
         var task = session.CreateDataTask(Url);
         task.Cancel();
         await task.Completion;
@@ -99,13 +99,13 @@ public sealed class TaskLifecycleTests
         task.State.Should().Be(SessionTaskState.Completed);
         task.Error!.Code.Should().Be(UrlErrorCode.Cancelled);
         mock.GetMatchCount(sent).Should().Be(0);
-        recorder.DidCompleteCount.Should().Be(1);
+        recorder.CompletionCount.Should().Be(1);
     }
 
     [Fact]
     public async Task Task_identifiers_are_unique_and_increasing()
     {
-        await using var session = MockSession.Create(new MockHttpMessageHandler());
+        await using var session = TestSessions.Mock(new MockHttpMessageHandler());
 
         var tasks = Enumerable.Range(0, 20).Select(_ => session.CreateDataTask(Url)).ToList();
 
@@ -117,7 +117,7 @@ public sealed class TaskLifecycleTests
     [Fact]
     public async Task Task_identifiers_are_unique_when_created_concurrently()
     {
-        await using var session = MockSession.Create(new MockHttpMessageHandler());
+        await using var session = TestSessions.Mock(new MockHttpMessageHandler());
 
         var tasks = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(() => session.CreateDataTask(Url))));
 
@@ -133,7 +133,7 @@ public sealed class TaskLifecycleTests
     {
         var mock = new MockHttpMessageHandler();
         mock.When(Url.ToString()).Respond(HttpStatusCode.OK, "text/plain", "x");
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
         var first = session.CreateDataTask(Url);
         var second = session.CreateDataTask(Url);
 
@@ -151,7 +151,7 @@ public sealed class TaskLifecycleTests
     {
         var mock = new MockHttpMessageHandler();
         mock.When(Url.ToString()).Throw(new HttpRequestException("boom", null, HttpStatusCode.BadGateway));
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
         var task = session.CreateDataTask(Url);
 
         await task.RunAsync();
@@ -166,7 +166,7 @@ public sealed class TaskLifecycleTests
     {
         var mock = new MockHttpMessageHandler();
         mock.When(Url.ToString()).Respond(HttpStatusCode.OK, "text/plain", "x");
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
         var calls = 0;
         var task = session.CreateDataTask(Url, (_, _, _) => Interlocked.Increment(ref calls));
 

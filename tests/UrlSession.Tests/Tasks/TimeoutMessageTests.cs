@@ -9,11 +9,8 @@ public sealed class TimeoutMessageTests
     {
         var time = new TimerCountingTimeProvider();
         var hanging = new HangingHandler();
-        var configuration = SessionConfiguration.Ephemeral;
-        configuration.HttpMessageHandlerFactory = () => hanging;
-        configuration.TimeProvider = time;
         var replacement = new UrlRequest(new Uri("http://example.test/replaced")) { TimeoutInterval = TimeSpan.FromSeconds(5) };
-        await using var session = new UrlSession(configuration, new Replacing(replacement));
+        await using var session = TestSessions.Mock(hanging, new Replacing(replacement), time);
         var task = session.CreateDataTask(new UrlRequest(new Uri("http://example.test/original")) { TimeoutInterval = TimeSpan.FromSeconds(60) });
         task.EarliestBeginDate = time.GetUtcNow().AddSeconds(-1);
 

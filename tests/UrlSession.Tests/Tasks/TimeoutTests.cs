@@ -16,7 +16,7 @@ public sealed class TimeoutTests
 
     private UrlSession Session(TimeSpan? request = null, TimeSpan? resource = null, ISessionDelegate? sessionDelegate = null)
     {
-        var configuration = MockSession.Configuration(_mock, _time);
+        var configuration = TestSessions.Configuration(_mock, _time);
         configuration.TimeoutIntervalForRequest = request ?? TimeSpan.FromSeconds(60);
         configuration.TimeoutIntervalForResource = resource ?? TimeSpan.FromDays(7);
         return new UrlSession(configuration, sessionDelegate);
@@ -172,7 +172,7 @@ public sealed class TimeoutTests
         await TimesOutAfterAsync(task, TimeSpan.FromSeconds(1));
         task.Cancel();
 
-        recorder.DidCompleteCount.Should().Be(1);
+        recorder.CompletionCount.Should().Be(1);
         recorder.Errors.Single()!.Code.Should().Be(UrlErrorCode.TimedOut);
     }
 }

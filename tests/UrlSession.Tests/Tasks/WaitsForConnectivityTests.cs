@@ -21,16 +21,12 @@ public sealed class WaitsForConnectivityTests
 
             return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("up") };
         });
-        var configuration = SessionConfiguration.Ephemeral;
-        configuration.HttpMessageHandlerFactory = () => mock;
-        configuration.TimeProvider = time;
-        configuration.WaitsForConnectivity = true;
-        var observer = new WaitingObserver();
-        await using var session = new UrlSession(configuration, observer);
+        var observer = new RecordingDelegate();
+        await using var session = TestSessions.Mock(mock, observer, time, c => c.WaitsForConnectivity = true);
 
         var task = session.CreateDataTask(new Uri("http://example.test/x"), (_, _, _) => { });
         task.Resume();
-        await observer.Waiting.Task;
+        await observer.Heard("waiting");
 
         // Timers: the task's timeout timer, then one pause per failed attempt (1 s, then 2 s).
         await time.TimersCreated(2);
@@ -41,7 +37,7 @@ public sealed class WaitsForConnectivityTests
 
         task.Error.Should().BeNull();
         attempts.Should().Be(3);
-        observer.WaitingCount.Should().Be(1);
+        observer.Of("waiting").Should().HaveCount(1);
     }
 
     [Fact]
@@ -49,27 +45,10 @@ public sealed class WaitsForConnectivityTests
     {
         var mock = new MockHttpMessageHandler();
         mock.When("*").Throw(new HttpRequestException(HttpRequestError.ConnectionError, "refused"));
-        var configuration = SessionConfiguration.Ephemeral;
-        configuration.HttpMessageHandlerFactory = () => mock;
-        await using var session = new UrlSession(configuration);
+        await using var session = TestSessions.Mock(mock);
 
         var act = () => session.DataAsync(new Uri("http://example.test/x"));
 
         (await act.Should().ThrowAsync<UrlError>()).Which.Code.Should().Be(UrlErrorCode.CannotConnectToHost);
-    }
-
-    private sealed class WaitingObserver : ISessionTaskDelegate
-    {
-        private int _waitingCount;
-
-        public TaskCompletionSource Waiting { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public int WaitingCount => Volatile.Read(ref _waitingCount);
-
-        public void TaskIsWaitingForConnectivity(UrlSession session, SessionTask task)
-        {
-            Interlocked.Increment(ref _waitingCount);
-            Waiting.TrySetResult();
-        }
     }
 }

@@ -21,11 +21,11 @@ public sealed class AdditionalHeadersAcrossOriginsTests
             seen["x-trace"] = request.Headers.TryGetValues("X-Trace", out var trace) ? trace.Single() : null;
             return new HttpResponseMessage(HttpStatusCode.OK);
         });
-        var configuration = SessionConfiguration.Ephemeral;
-        configuration.HttpMessageHandlerFactory = () => mock;
-        configuration.HttpAdditionalHeaders["Authorization"] = "Bearer session-token";
-        configuration.HttpAdditionalHeaders["X-Trace"] = "abc";
-        await using var session = new UrlSession(configuration);
+        await using var session = TestSessions.Mock(mock, configure: c =>
+        {
+            c.HttpAdditionalHeaders["Authorization"] = "Bearer session-token";
+            c.HttpAdditionalHeaders["X-Trace"] = "abc";
+        });
 
         await session.DataAsync(new Uri("http://a.test/start"));
 

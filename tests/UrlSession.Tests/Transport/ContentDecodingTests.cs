@@ -31,7 +31,7 @@ public sealed class ContentDecodingTests
             content.Headers.ContentEncoding.Add(coding);
             return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content });
         });
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
         var (data, _) = await session.DataAsync(Url);
         return data;
     }
@@ -204,7 +204,7 @@ public sealed class ContentDecodingTests
             content.Headers.ContentEncoding.Add("br");
             return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content });
         });
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
         var (_, stream) = await session.BytesAsync(Url);
 
         var act = async () =>

@@ -19,7 +19,7 @@ public sealed class CookieTests
         var mock = new MockHttpMessageHandler();
         mock.Record("http://example.test/login", () => SetCookieRedirect("/home"));
         var home = mock.Record("http://example.test/home", () => new HttpResponseMessage(HttpStatusCode.OK));
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
 
         await session.CreateDataTask(new Uri("http://example.test/login")).RunAsync();
 
@@ -32,7 +32,7 @@ public sealed class CookieTests
         var mock = new MockHttpMessageHandler();
         mock.Record("http://example.test/login", () => SetCookieRedirect("http://other.test/home"));
         var other = mock.Record("http://other.test/home", () => new HttpResponseMessage(HttpStatusCode.OK));
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
 
         await session.CreateDataTask(new Uri("http://example.test/login")).RunAsync();
 
@@ -45,7 +45,7 @@ public sealed class CookieTests
         var mock = new MockHttpMessageHandler();
         mock.Record("http://example.test/login", () => SetCookieRedirect("/home"));
         var home = mock.Record("http://example.test/home", () => new HttpResponseMessage(HttpStatusCode.OK));
-        var configuration = MockSession.Configuration(mock);
+        var configuration = TestSessions.Configuration(mock);
         configuration.HttpShouldSetCookies = false;
         await using var session = new UrlSession(configuration);
 
@@ -60,7 +60,7 @@ public sealed class CookieTests
     {
         var mock = new MockHttpMessageHandler();
         var target = mock.Record("http://example.test/a", () => new HttpResponseMessage(HttpStatusCode.OK));
-        var configuration = MockSession.Configuration(mock);
+        var configuration = TestSessions.Configuration(mock);
         configuration.HttpCookieStorage!.SetCookie(new Cookie("sid", "1", "/", "example.test"));
         await using var session = new UrlSession(configuration);
 
@@ -82,7 +82,7 @@ public sealed class CookieTests
             return response;
         });
         var home = mock.Record("https://example.test/home", () => new HttpResponseMessage(HttpStatusCode.OK));
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
 
         await session.CreateDataTask(new Uri("http://example.test/login")).RunAsync();
         await session.CreateDataTask(new Uri("https://example.test/home")).RunAsync();
@@ -101,7 +101,7 @@ public sealed class CookieTests
             return response;
         });
         var home = mock.Record("https://example.test/home", () => new HttpResponseMessage(HttpStatusCode.OK));
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
 
         await session.CreateDataTask(new Uri("https://example.test/login")).RunAsync();
         await session.CreateDataTask(new Uri("https://example.test/home")).RunAsync();

@@ -13,7 +13,7 @@ public sealed class ErrorMappingTests
     {
         var mock = new MockHttpMessageHandler();
         setUp(mock);
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
         var task = session.CreateDataTask(Url);
         await task.RunAsync();
         task.Error.Should().NotBeNull();
@@ -75,7 +75,7 @@ public sealed class ErrorMappingTests
         var dropped = new IOException("reset by peer", new SocketException((int)SocketError.ConnectionReset));
         mock.When(Url.ToString()).Respond(_ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new FailingStream(dropped)) });
         var recorder = new RecordingDelegate();
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
 
         var task = session.CreateDataTask(Url);
         await task.RunAsync();
@@ -93,7 +93,7 @@ public sealed class ErrorMappingTests
         {
             Content = new StreamContent(new FailingStream(new IOException("reset by peer"))),
         });
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
 
         var (_, body) = await session.BytesAsync(Url);
         await using (body)

@@ -20,10 +20,7 @@ public sealed class ExpectContinueTests
             seen.Enqueue(request.Headers.ExpectContinue);
             return new HttpResponseMessage(HttpStatusCode.OK);
         });
-        var configuration = SessionConfiguration.Ephemeral;
-        configuration.HttpMessageHandlerFactory = () => mock;
-        configuration.ExpectContinueThreshold = threshold;
-        await using var session = new UrlSession(configuration);
+        await using var session = TestSessions.Mock(mock, configure: c => c.ExpectContinueThreshold = threshold);
 
         await session.UploadAsync(new UrlRequest(new Uri("http://example.test/")) { Method = HttpMethod.Post }, new byte[bodyLength]);
 

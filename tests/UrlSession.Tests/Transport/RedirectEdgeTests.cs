@@ -18,7 +18,7 @@ public sealed class RedirectEdgeTests
         mock.Record("http://example.test/start", () => RedirectMock.Redirect(status, "/target"));
         var target = mock.Record("http://example.test/target", Ok);
         var recorder = new RecordingDelegate();
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
 
         var task = session.CreateDataTask(new Uri("http://example.test/start"));
         await task.RunAsync();
@@ -34,7 +34,7 @@ public sealed class RedirectEdgeTests
         var mock = new MockHttpMessageHandler();
         mock.When("http://example.test/start").Respond(HttpStatusCode.Found, "text/plain", "no location");
         var recorder = new RecordingDelegate();
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
 
         var task = session.CreateDataTask(new Uri("http://example.test/start"));
         await task.RunAsync();
@@ -51,7 +51,7 @@ public sealed class RedirectEdgeTests
         mock.Record("http://example.test/start", () => RedirectMock.Redirect(301, "/target"));
         mock.Record("http://example.test/target", Ok);
         var recorder = new RecordingDelegate();
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
 
         var task = session.CreateDataTask(new Uri("http://example.test/start#section"));
         await task.RunAsync();
@@ -65,7 +65,7 @@ public sealed class RedirectEdgeTests
         var mock = new MockHttpMessageHandler();
         mock.Record("http://example.test/start", () => RedirectMock.Redirect(303, "/target"));
         var target = mock.Record("http://example.test/target", Ok);
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
 
         await session.CreateDataTask(new UrlRequest(new Uri("http://example.test/start")) { Method = HttpMethod.Head }).RunAsync();
 
@@ -80,7 +80,7 @@ public sealed class RedirectEdgeTests
         var target = mock.Record("http://example.test/target", Ok);
         var thrown = new InvalidOperationException("decision bug");
         var recorder = new RecordingDelegate { Redirect = (_, _) => throw thrown };
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
 
         var task = session.CreateDataTask(new Uri("http://example.test/start"));
         await task.RunAsync();
@@ -88,7 +88,7 @@ public sealed class RedirectEdgeTests
         task.Error!.Code.Should().Be(UrlErrorCode.Unknown);
         task.Error.InnerException.Should().BeSameAs(thrown);
         target.Should().BeEmpty();
-        recorder.DidCompleteCount.Should().Be(1);
+        recorder.CompletionCount.Should().Be(1);
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class RedirectEdgeTests
         var mock = new MockHttpMessageHandler();
         mock.Record("http://example.test/start", () => RedirectMock.Redirect(302, "/target"));
         var recorder = new RecordingDelegate { Redirect = (_, p) => p.WithHeader("X-Evil", "a\r\nb: c") };
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
 
         var task = session.CreateDataTask(new Uri("http://example.test/start"));
         await task.RunAsync();
@@ -112,7 +112,7 @@ public sealed class RedirectEdgeTests
         mock.Record("http://example.test/start", () => RedirectMock.Redirect(302, "/target"));
         mock.Record("http://example.test/target", Ok);
         var recorder = new RecordingDelegate();
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
 
         var (data, response) = await session.DataAsync(new Uri("http://example.test/start"));
 

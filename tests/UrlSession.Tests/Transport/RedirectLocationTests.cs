@@ -19,7 +19,7 @@ public sealed class RedirectLocationTests
         mock.Record("http://example.test/dir/start", () => RedirectMock.Redirect(302, location));
         var target = mock.Record(expected, () => Ok("there"));
         var recorder = new RecordingDelegate();
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
 
         var task = session.CreateDataTask(new Uri("http://example.test/dir/start"));
         await task.RunAsync();
@@ -27,7 +27,7 @@ public sealed class RedirectLocationTests
         task.Error.Should().BeNull();
         target.Single().Url.Should().Be(new Uri(expected));
         recorder.Data.ToArray().Should().Equal("there"u8.ToArray());
-        recorder.Events.First().Should().Be($"redirect 302 {expected}");
+        recorder.Events[0].Should().Be($"redirect 302 {expected}");
     }
 
     [Fact]
@@ -35,7 +35,7 @@ public sealed class RedirectLocationTests
     {
         var mock = Chain(16);
         var recorder = new RecordingDelegate();
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
 
         var task = session.CreateDataTask(new Uri("http://example.test/r/0"));
         await task.RunAsync();
@@ -51,7 +51,7 @@ public sealed class RedirectLocationTests
     {
         var mock = Chain(17);
         var recorder = new RecordingDelegate();
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
 
         var task = session.CreateDataTask(new Uri("http://example.test/r/0"));
         await task.RunAsync();
@@ -69,7 +69,7 @@ public sealed class RedirectLocationTests
         mock.Record("http://example.test/start", () => RedirectMock.Redirect(302, "/target"));
         var target = mock.Record("http://example.test/target", () => Ok("there"));
         var recorder = new RecordingDelegate { Redirect = (_, _) => null };
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
 
         var task = session.CreateDataTask(new Uri("http://example.test/start"));
         await task.RunAsync();
@@ -91,7 +91,7 @@ public sealed class RedirectLocationTests
         var proposed = mock.Record("http://example.test/target", () => Ok("proposed"));
         var chosen = mock.Record("http://elsewhere.test/chosen", () => Ok("chosen"));
         var recorder = new RecordingDelegate { Redirect = (_, p) => p with { Url = new Uri("http://elsewhere.test/chosen") } };
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
 
         var task = session.CreateDataTask(new Uri("http://example.test/start"));
         await task.RunAsync();
@@ -110,7 +110,7 @@ public sealed class RedirectLocationTests
         mock.Record("http://example.test/target", () => Ok("there"));
         HttpUrlResponse? seen = null;
         var recorder = new RecordingDelegate { Redirect = (r, p) => { seen = r; return p; } };
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
 
         await session.CreateDataTask(new Uri("http://example.test/start")).RunAsync();
 

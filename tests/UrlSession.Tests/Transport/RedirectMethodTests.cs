@@ -17,7 +17,7 @@ public sealed class RedirectMethodTests
         var mock = new MockHttpMessageHandler();
         mock.Record("http://example.test/start", () => RedirectMock.Redirect(status, "http://example.test/target"));
         var target = mock.Record("http://example.test/target", () => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("done") });
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
         var task = session.CreateDataTask(request);
         await task.RunAsync();
         task.Error.Should().BeNull();

@@ -21,7 +21,7 @@ public sealed class RedirectSecurityTests
         var mock = new MockHttpMessageHandler();
         mock.Record("https://example.test/start", () => RedirectMock.Redirect(302, location));
         var target = mock.Record(location, Ok);
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
 
         var task = session.CreateDataTask(WithSecrets);
         await task.RunAsync();
@@ -38,7 +38,7 @@ public sealed class RedirectSecurityTests
         var mock = new MockHttpMessageHandler();
         mock.Record("https://example.test/start", () => RedirectMock.Redirect(301, "/target"));
         var target = mock.Record("https://example.test/target", Ok);
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
 
         await session.CreateDataTask(WithSecrets).RunAsync();
 
@@ -53,7 +53,7 @@ public sealed class RedirectSecurityTests
         var mock = new MockHttpMessageHandler();
         mock.Record("https://example.test/start", () => RedirectMock.Redirect(302, "http://example.test/target"));
         var target = mock.Record("http://example.test/target", Ok);
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
 
         var task = session.CreateDataTask(new Uri("https://example.test/start"));
         await task.RunAsync();
@@ -69,7 +69,7 @@ public sealed class RedirectSecurityTests
         var mock = new MockHttpMessageHandler();
         mock.Record("https://example.test/start", () => RedirectMock.Redirect(302, "http://example.test/target"));
         var target = mock.Record("http://example.test/target", Ok);
-        var configuration = MockSession.Configuration(mock);
+        var configuration = TestSessions.Configuration(mock);
         configuration.AllowsInsecureRedirects = true;
         await using var session = new UrlSession(configuration);
 
@@ -85,7 +85,7 @@ public sealed class RedirectSecurityTests
     {
         var mock = new MockHttpMessageHandler();
         mock.Record("http://example.test/start", () => RedirectMock.Redirect(302, "ftp://example.test/file"));
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
 
         var task = session.CreateDataTask(new Uri("http://example.test/start"));
         await task.RunAsync();

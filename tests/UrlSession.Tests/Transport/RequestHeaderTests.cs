@@ -12,7 +12,7 @@ public sealed class RequestHeaderTests
     {
         var mock = new MockHttpMessageHandler();
         var received = mock.Record(Url.ToString(), () => new HttpResponseMessage(HttpStatusCode.OK));
-        var configuration = MockSession.Configuration(mock);
+        var configuration = TestSessions.Configuration(mock);
         configure?.Invoke(configuration);
         await using var session = new UrlSession(configuration);
         var task = session.CreateDataTask(request);

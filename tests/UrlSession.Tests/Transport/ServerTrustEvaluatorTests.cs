@@ -90,7 +90,7 @@ public sealed class ServerTrustEvaluatorTests
 
     private static async Task<ServerTrustEvaluator.Rejection> ClassifyAt(TimeProvider time, X509Chain chain)
     {
-        await using var session = MockSession.Create(new MockHttpMessageHandler(), time: time);
+        await using var session = TestSessions.Mock(new MockHttpMessageHandler(), time: time);
         return session.Transport.TrustEvaluator.Classify(SslPolicyErrors.RemoteCertificateChainErrors, chain);
     }
 

@@ -19,7 +19,7 @@ public sealed class StreamBodyRedirectTests
         var start = mock.Record("http://example.test/start", () => RedirectMock.Redirect(307, "/target"));
         var target = mock.Record("http://example.test/target", () => new HttpResponseMessage(HttpStatusCode.OK));
         var recorder = new NewStreamDelegate();
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
 
         var task = session.CreateDataTask(StreamPost());
         await task.RunAsync();
@@ -36,7 +36,7 @@ public sealed class StreamBodyRedirectTests
         var mock = new MockHttpMessageHandler();
         mock.Record("http://example.test/start", () => RedirectMock.Redirect(307, "/target"));
         var target = mock.Record("http://example.test/target", () => new HttpResponseMessage(HttpStatusCode.OK));
-        await using var session = MockSession.Create(mock);
+        await using var session = TestSessions.Mock(mock);
 
         var task = session.CreateDataTask(StreamPost());
         await task.RunAsync();
@@ -52,7 +52,7 @@ public sealed class StreamBodyRedirectTests
         mock.Record("http://example.test/start", () => RedirectMock.Redirect(303, "/target"));
         var target = mock.Record("http://example.test/target", () => new HttpResponseMessage(HttpStatusCode.OK));
         var recorder = new NewStreamDelegate();
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
 
         var task = session.CreateDataTask(StreamPost());
         await task.RunAsync();
@@ -72,7 +72,7 @@ public sealed class StreamBodyRedirectTests
         {
             Redirect = proposed => proposed with { Body = RequestBody.FromStream(new MemoryStream("fresh"u8.ToArray()), 5) },
         };
-        await using var session = MockSession.Create(mock, recorder);
+        await using var session = TestSessions.Mock(mock, recorder);
 
         var task = session.CreateDataTask(StreamPost());
         await task.RunAsync();
