@@ -46,7 +46,7 @@ public sealed class DownloadTaskTests(LoopbackServer server) : IClassFixture<Loo
         const int size = 3 * 1024 * 1024;
         const int stallAt = 2 * 1024 * 1024;
         var gate = GateRegistry.NewId();
-        var recorder = new DownloadRecorder();
+        var recorder = new RecordingDelegate();
         await using var session = NewSession();
         recorder.Start(session.CreateDownloadTask(Url($"size={size}&seed=90&stall={gate}&stallat={stallAt}")));
 

@@ -719,7 +719,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
         await using var session = NewSession();
         var blob = await PauseStalledAsync(session, $"seed=68&cut206=1&cutwait={cut}", 4000);
 
-        var recorder = new DownloadRecorder();
+        var recorder = new RecordingDelegate();
         recorder.Start(session.CreateDownloadTask(blob));
 
         // The cut waits until the client has the 206 and its first byte (an abort drops what Kestrel has not sent yet).
@@ -729,7 +729,7 @@ public sealed class ResumeTests(LoopbackServer server) : IClassFixture<LoopbackS
 
         error!.Code.Should().Be(UrlErrorCode.NetworkConnectionLost);
         recorder.Resumes.Should().Equal([(4000L, (long)Size)], "the 206 was accepted before the connection dropped");
-        DownloadRecorder.BlobOffset(error.DownloadTaskResumeData!).Should().Be(4001);
+        DownloadFiles.BlobOffset(error.DownloadTaskResumeData!).Should().Be(4001);
     }
 
     [Fact]
