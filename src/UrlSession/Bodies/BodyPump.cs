@@ -77,11 +77,12 @@ internal static class BodyPump
     public static async Task StreamToCallerAsync(Stream body, DataTask task, TaskCompletionSource<Stream> ready)
     {
         var pipe = new Pipe(StreamOptions);
-        ready.TrySetResult(new CallerBodyStream(pipe.Reader, task));
+        var caller = new CallerBodyStream(pipe.Reader, task);
+        ready.TrySetResult(caller);
         bool finished;
         try
         {
-            finished = await FillAsync(body, pipe.Writer, task, task.Cancellation.Token).ConfigureAwait(false);
+            finished = await FillAsync(body, pipe.Writer, task, task.Cancellation.Token, caller).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -93,14 +94,18 @@ internal static class BodyPump
 
         if (!finished)
         {
-            // The caller disposed the stream before the end: nobody wants the rest.
-            task.Cancel();
-            task.Cancellation.Token.ThrowIfCancellationRequested();
+            // The caller disposed the stream before the end: nobody wants the rest. Completing the writer too (the
+            // reader is) gives the pipe's segments back.
+            await pipe.Writer.CompleteAsync().ConfigureAwait(false);
+            throw task.CancelNow();
         }
     }
 
-    /// <summary>Copies the body into the pipe; true when the body ended, false when the reader stopped first.</summary>
-    private static async Task<bool> FillAsync(Stream body, PipeWriter writer, DataTask task, CancellationToken token)
+    /// <summary>
+    /// Copies the body into the pipe; true when the body ended, false when the reader stopped first. With the caller's
+    /// stream, its <see cref="CallerBodyStream.TrySettle"/> decides which came first.
+    /// </summary>
+    private static async Task<bool> FillAsync(Stream body, PipeWriter writer, DataTask task, CancellationToken token, CallerBodyStream? caller = null)
     {
         try
         {
@@ -113,6 +118,11 @@ internal static class BodyPump
                 {
                     // Nothing more comes from the network; a consumer still working through the pipe is not a stall.
                     task.HoldIdleTimeout();
+                    if (caller?.TrySettle() == false)
+                    {
+                        return false;
+                    }
+
                     await writer.CompleteAsync().ConfigureAwait(false);
                     return true;
                 }
@@ -145,6 +155,12 @@ internal static class BodyPump
             // The reader (a delegate drain or the caller's stream) sees the same UrlError the task completes with,
             // never the raw IOException or HttpIOException.
             var error = ErrorMapping.ToUrlError(ex, task);
+            if (caller?.TrySettle() == false)
+            {
+                // The caller disposed the stream first: that, not what this read then ran into, ends the task.
+                error = task.CancelNow();
+            }
+
             await writer.CompleteAsync(error).ConfigureAwait(false);
             if (ReferenceEquals(error, ex))
             {

@@ -4,12 +4,17 @@ using System.IO.Pipelines;
 namespace UrlSessions;
 
 /// <summary>
-/// The body stream BytesAsync hands to the caller: reads from the task's pipe; disposing it early cancels the task.
-/// Every read reports the bytes it took out of the pipe, so the task's buffered-bytes count stays true.
+/// The body stream BytesAsync hands to the caller: reads from the task's pipe; disposing it before the pump reached
+/// the body's end cancels the task. Every read reports the bytes it took out of the pipe, so the task's buffered-bytes
+/// count stays true.
 /// </summary>
 internal sealed class CallerBodyStream(PipeReader reader, DataTask task) : Stream
 {
+    private const int Open = 0;
+    private const int Settled = 1;
+    private const int Abandoned = 2;
     private int _disposed;
+    private int _outcome;
 
     public override bool CanRead => Volatile.Read(ref _disposed) == 0;
 
@@ -76,46 +81,29 @@ internal sealed class CallerBodyStream(PipeReader reader, DataTask task) : Strea
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("A network body stream is read-only.");
 
+    /// <summary>
+    /// The pump's side of the one decision between the body's end and the caller giving up, taken before the pump
+    /// completes the pipe (so a caller that read the end or the error and then disposes never cancels): true when the
+    /// body ended (or failed) first and so settles the task, false when the caller disposed the stream first.
+    /// </summary>
+    internal bool TrySettle() => Interlocked.CompareExchange(ref _outcome, Settled, Open) != Abandoned;
+
     protected override void Dispose(bool disposing)
     {
         if (disposing && Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            var ended = BodyEnded();
+            // The caller's side of the decision (see TrySettle): disposing before the pump saw the body's end cancels.
+            var abandoned = Interlocked.CompareExchange(ref _outcome, Abandoned, Open) == Open;
 
             // Completing the reader tells the pump nobody reads any more, but only at its next flush: a pump waiting
             // on a quiet server (or a suspension) would not see it until the server sent more, so cancel now.
             reader.Complete();
-            if (!ended)
+            if (abandoned)
             {
                 task.Cancel();
             }
         }
 
         base.Dispose(disposing);
-    }
-
-    /// <summary>True when the pump already completed the pipe: the whole body arrived (or the task failed).</summary>
-    private bool BodyEnded()
-    {
-        try
-        {
-            if (!reader.TryRead(out var result))
-            {
-                return false;
-            }
-
-            reader.AdvanceTo(result.Buffer.Start);
-            return result.IsCompleted;
-        }
-        catch (UrlError)
-        {
-            // The pump completed the pipe with the task's error: the task is failing already.
-            return true;
-        }
-        catch (InvalidOperationException)
-        {
-            // A read is in progress on another thread: the body has not been read to its end.
-            return false;
-        }
     }
 }

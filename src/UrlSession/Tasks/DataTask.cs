@@ -56,6 +56,18 @@ public class DataTask : SessionTask
         }
     }
 
+    /// <summary>
+    /// Cancels the task and returns the error it completes with, to throw. Read from the task's state, not its token:
+    /// when another Cancel (the caller disposing the body stream, the user) won the move to canceling, that thread may
+    /// not have cancelled the token yet, and a token check here would carry on as if nothing happened, completing the
+    /// canceled task without an error.
+    /// </summary>
+    internal UrlError CancelNow()
+    {
+        Cancel();
+        return StopReason ?? new UrlError(UrlErrorCode.Cancelled, $"The task for {UrlText.Safe(CurrentRequest?.Url)} was cancelled.", CurrentRequest?.Url);
+    }
+
     private protected override async Task ReceiveBodyAsync(HttpResponseMessage message, HttpUrlResponse response)
     {
         if (DelegateFor<IDataTaskDelegate>(DelegateMember.DidReceiveResponse) is { } responseTarget)
@@ -66,9 +78,7 @@ public class DataTask : SessionTask
                 case ResponseDisposition.Allow:
                     break;
                 case ResponseDisposition.Cancel:
-                    Cancel();
-                    Cancellation.Token.ThrowIfCancellationRequested();
-                    break;
+                    throw CancelNow();
                 case ResponseDisposition.BecomeDownload when Mode == DataTaskMode.Delegate:
                     // Cancelled (or timed out) while the delegate decided: the task ends so, and reports it; it does not
                     // live on as a download nobody asked for any more.

@@ -14,6 +14,12 @@ internal sealed class GatedStream : Stream
     private ReadOnlyMemory<byte> _leftover;
     private int _blockedReads;
 
+    /// <summary>
+    /// When set, a waiting read ignores its cancellation token and returns what the test feeds (or the end): a network
+    /// read that had already completed when the task was cancelled, which is what races a cancellation in real life.
+    /// </summary>
+    public bool IgnoresCancellation { get; init; }
+
     public override bool CanRead => true;
 
     public override bool CanSeek => false;
@@ -34,6 +40,9 @@ internal sealed class GatedStream : Stream
     public void Feed(byte[] bytes) => _chunks.Writer.TryWrite(bytes);
 
     public void Finish() => _chunks.Writer.TryComplete();
+
+    /// <summary>The read waiting after the data fed so far throws <paramref name="error"/> (a connection that broke).</summary>
+    public void Fail(Exception error) => _chunks.Writer.TryComplete(error);
 
     /// <summary>Completes once a read has found no data and waits, for the <paramref name="count"/>-th time.</summary>
     public Task WaitForBlockedReadAsync(int count)
@@ -62,7 +71,7 @@ internal sealed class GatedStream : Stream
             }
 
             SignalBlocked();
-            if (!await _chunks.Reader.WaitToReadAsync(cancellationToken))
+            if (!await _chunks.Reader.WaitToReadAsync(IgnoresCancellation ? CancellationToken.None : cancellationToken))
             {
                 return 0;
             }
