@@ -17,25 +17,25 @@ internal sealed class EphemeralStores(CookieStorage cookies, CredentialStorage c
 
     public void Retain() => Interlocked.Increment(ref _sessions);
 
-    /// <summary>Empties those of <paramref name="settings"/>' stores that are these, once no session uses them.</summary>
-    public void Release(SessionConfiguration settings)
+    /// <summary>Empties those of <paramref name="services"/>' stores that are these, once no session uses them.</summary>
+    public void Release(SessionServices services)
     {
         if (Interlocked.Decrement(ref _sessions) != 0)
         {
             return;
         }
 
-        if (ReferenceEquals(settings.HttpCookieStorage, Cookies))
+        if (ReferenceEquals(services.HttpCookieStorage, Cookies))
         {
             Cookies.RemoveAll();
         }
 
-        if (ReferenceEquals(settings.UrlCache, Cache))
+        if (ReferenceEquals(services.UrlCache, Cache))
         {
             Cache.RemoveAllCachedResponses();
         }
 
-        if (ReferenceEquals(settings.UrlCredentialStorage, Credentials))
+        if (ReferenceEquals(services.UrlCredentialStorage, Credentials))
         {
             Credentials.RemoveAll();
         }

@@ -1,4 +1,3 @@
-using System.Collections.ObjectModel;
 using System.Net;
 using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
@@ -10,9 +9,8 @@ namespace UrlSessions;
 /// proxy and the cache, cookie and credential stores.
 /// </summary>
 /// <remarks>
-/// A configuration is the caller's object: change it freely. A session takes a deep copy when it is
-/// created and freezes that copy, so later changes affect only sessions created afterwards
-/// (URLSessionConfiguration's NSCopying behaviour). Stores, proxy, logger factory, time provider and
+/// A configuration is the caller's object: change it freely. A session takes what it needs when it is
+/// created, so later changes affect only sessions created afterwards (URLSessionConfiguration's NSCopying behaviour). Stores, proxy, logger factory, time provider and
 /// handler factory are shared by reference, as URLSession shares its storage objects.
 /// </remarks>
 public sealed class SessionConfiguration
@@ -23,7 +21,6 @@ public sealed class SessionConfiguration
     /// <summary>The default bound on a whole task: 7 days.</summary>
     public static readonly TimeSpan DefaultTimeoutIntervalForResource = TimeSpan.FromDays(7);
 
-    private bool _frozen;
     private RequestCachePolicy _requestCachePolicy;
     private TimeSpan _timeoutIntervalForRequest = DefaultTimeoutIntervalForRequest;
     private TimeSpan _timeoutIntervalForResource = DefaultTimeoutIntervalForResource;
@@ -106,7 +103,7 @@ public sealed class SessionConfiguration
     public RequestCachePolicy RequestCachePolicy
     {
         get => _requestCachePolicy;
-        set => Set(ref _requestCachePolicy, EnumArgument.Defined(value));
+        set => _requestCachePolicy = EnumArgument.Defined(value);
     }
 
     /// <summary>
@@ -116,7 +113,7 @@ public sealed class SessionConfiguration
     public TimeSpan TimeoutIntervalForRequest
     {
         get => _timeoutIntervalForRequest;
-        set => Set(ref _timeoutIntervalForRequest, TimeoutArgument.Validate(value));
+        set => _timeoutIntervalForRequest = TimeoutArgument.Validate(value);
     }
 
     /// <summary>
@@ -126,12 +123,12 @@ public sealed class SessionConfiguration
     public TimeSpan TimeoutIntervalForResource
     {
         get => _timeoutIntervalForResource;
-        set => Set(ref _timeoutIntervalForResource, TimeoutArgument.Validate(value));
+        set => _timeoutIntervalForResource = TimeoutArgument.Validate(value);
     }
 
     /// <summary>
     /// Headers added to every request; a request's own header of the same name wins. Names are
-    /// case-insensitive. Read-only once the configuration belongs to a session.
+    /// case-insensitive.
     /// </summary>
     public IDictionary<string, string> HttpAdditionalHeaders => _httpAdditionalHeaders;
 
@@ -142,7 +139,7 @@ public sealed class SessionConfiguration
         set
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-            Set(ref _httpMaximumConnectionsPerHost, value);
+            _httpMaximumConnectionsPerHost = value;
         }
     }
 
@@ -150,91 +147,91 @@ public sealed class SessionConfiguration
     public bool HttpShouldSetCookies
     {
         get => _httpShouldSetCookies;
-        set => Set(ref _httpShouldSetCookies, value);
+        set => _httpShouldSetCookies = value;
     }
 
     /// <summary>Which response cookies are stored.</summary>
     public CookieAcceptPolicy HttpCookieAcceptPolicy
     {
         get => _httpCookieAcceptPolicy;
-        set => Set(ref _httpCookieAcceptPolicy, EnumArgument.Defined(value));
+        set => _httpCookieAcceptPolicy = EnumArgument.Defined(value);
     }
 
     /// <summary>Where cookies are kept; null for no cookies at all.</summary>
     public CookieStorage? HttpCookieStorage
     {
         get => _httpCookieStorage;
-        set => Set(ref _httpCookieStorage, value);
+        set => _httpCookieStorage = value;
     }
 
     /// <summary>Where credentials are kept; null for none.</summary>
     public CredentialStorage? UrlCredentialStorage
     {
         get => _urlCredentialStorage;
-        set => Set(ref _urlCredentialStorage, value);
+        set => _urlCredentialStorage = value;
     }
 
     /// <summary>The response cache; null for no caching.</summary>
     public UrlCache? UrlCache
     {
         get => _urlCache;
-        set => Set(ref _urlCache, value);
+        set => _urlCache = value;
     }
 
     /// <summary>Whether a task waits for connectivity instead of failing at once when the host cannot be reached.</summary>
     public bool WaitsForConnectivity
     {
         get => _waitsForConnectivity;
-        set => Set(ref _waitsForConnectivity, value);
+        set => _waitsForConnectivity = value;
     }
 
     /// <summary>Whether background transfers may be scheduled at the system's discretion.</summary>
     public bool IsDiscretionary
     {
         get => _isDiscretionary;
-        set => Set(ref _isDiscretionary, value);
+        set => _isDiscretionary = value;
     }
 
     /// <summary>Whether a background session relaunches the app when its transfers finish.</summary>
     public bool SessionSendsLaunchEvents
     {
         get => _sessionSendsLaunchEvents;
-        set => Set(ref _sessionSendsLaunchEvents, value);
+        set => _sessionSendsLaunchEvents = value;
     }
 
     /// <summary>Whether a redirect from https to http is followed; false by default (the task fails instead).</summary>
     public bool AllowsInsecureRedirects
     {
         get => _allowsInsecureRedirects;
-        set => Set(ref _allowsInsecureRedirects, value);
+        set => _allowsInsecureRedirects = value;
     }
 
     /// <summary>The proxy to use; null uses the system's default proxy settings.</summary>
     public IWebProxy? Proxy
     {
         get => _proxy;
-        set => Set(ref _proxy, value);
+        set => _proxy = value;
     }
 
     /// <summary>The lowest TLS version the session accepts (TLS 1.2 by default).</summary>
     public SslProtocols TlsMinimumSupportedProtocolVersion
     {
         get => _tlsMinimumSupportedProtocolVersion;
-        set => Set(ref _tlsMinimumSupportedProtocolVersion, TlsVersions.ValidateSingle(value));
+        set => _tlsMinimumSupportedProtocolVersion = TlsVersions.ValidateSingle(value);
     }
 
     /// <summary>The highest TLS version the session offers (TLS 1.3 by default).</summary>
     public SslProtocols TlsMaximumSupportedProtocolVersion
     {
         get => _tlsMaximumSupportedProtocolVersion;
-        set => Set(ref _tlsMaximumSupportedProtocolVersion, TlsVersions.ValidateSingle(value));
+        set => _tlsMaximumSupportedProtocolVersion = TlsVersions.ValidateSingle(value);
     }
 
     /// <summary>Where the session logs; null logs nothing.</summary>
     public ILoggerFactory? LoggerFactory
     {
         get => _loggerFactory;
-        set => Set(ref _loggerFactory, value);
+        set => _loggerFactory = value;
     }
 
     /// <summary>The clock for timeouts and delayed starts; <see cref="TimeProvider.System"/> by default.</summary>
@@ -244,7 +241,7 @@ public sealed class SessionConfiguration
         set
         {
             ArgumentNullException.ThrowIfNull(value);
-            Set(ref _timeProvider, value);
+            _timeProvider = value;
         }
     }
 
@@ -259,7 +256,7 @@ public sealed class SessionConfiguration
     public Func<HttpMessageHandler>? HttpMessageHandlerFactory
     {
         get => _httpMessageHandlerFactory;
-        set => Set(ref _httpMessageHandlerFactory, value);
+        set => _httpMessageHandlerFactory = value;
     }
 
     /// <summary>
@@ -272,7 +269,7 @@ public sealed class SessionConfiguration
         set
         {
             ArgumentException.ThrowIfNullOrWhiteSpace(value);
-            Set(ref _downloadDirectory, Path.GetFullPath(value));
+            _downloadDirectory = Path.GetFullPath(value);
         }
     }
 
@@ -291,7 +288,7 @@ public sealed class SessionConfiguration
                 throw new ArgumentOutOfRangeException(nameof(value), value, "ExpectContinueThreshold must be zero or more bytes, or null.");
             }
 
-            Set(ref _expectContinueThreshold, value);
+            _expectContinueThreshold = value;
         }
     }
 
@@ -331,36 +328,6 @@ public sealed class SessionConfiguration
     /// kinds. Only these are emptied when the last session using them is invalidated, never a store the caller set.
     /// </summary>
     internal EphemeralStores? OwnedEphemeralStores => _ephemeralStores;
-
-    /// <summary>A validated, frozen deep copy for a session: nothing the caller does later reaches it.</summary>
-    internal SessionConfiguration CloneAndFreeze()
-    {
-        if (_tlsMinimumSupportedProtocolVersion > _tlsMaximumSupportedProtocolVersion)
-        {
-            throw new ArgumentException(
-                $"TlsMinimumSupportedProtocolVersion ({_tlsMinimumSupportedProtocolVersion}) is above TlsMaximumSupportedProtocolVersion ({_tlsMaximumSupportedProtocolVersion}).");
-        }
-
-        foreach (var header in _httpAdditionalHeaders)
-        {
-            HeaderValidation.ThrowIfInvalid(header.Key, header.Value, nameof(HttpAdditionalHeaders));
-        }
-
-        var copy = Clone();
-        copy._httpAdditionalHeaders = new ReadOnlyDictionary<string, string>(copy._httpAdditionalHeaders);
-        copy._frozen = true;
-        return copy;
-    }
-
-    private void Set<T>(ref T field, T value)
-    {
-        if (_frozen)
-        {
-            throw new InvalidOperationException("This configuration belongs to a session and cannot change; change session.Configuration's copy and create a new session.");
-        }
-
-        field = value;
-    }
 
     private static Dictionary<string, string> NewHeaderDictionary(IDictionary<string, string>? source = null) =>
         source is null

@@ -9,12 +9,12 @@ namespace UrlSessions;
 internal static class CookieHandling
 {
     /// <summary>The Cookie header the storage has for the request's URL, or null (none, cookies off, or the request sets its own).</summary>
-    public static string? RequestCookieHeader(UrlRequest request, SessionConfiguration settings) =>
-        !Enabled(request, settings) || request.Headers.Contains("Cookie") ? null : settings.HttpCookieStorage!.GetCookieHeader(request.Url);
+    public static string? RequestCookieHeader(UrlRequest request, SessionSettings settings, SessionServices services) =>
+        !Enabled(request, settings, services) || request.Headers.Contains("Cookie") ? null : services.HttpCookieStorage!.GetCookieHeader(request.Url);
 
-    public static void StoreResponseCookies(UrlRequest request, HttpResponseMessage response, SessionConfiguration settings)
+    public static void StoreResponseCookies(UrlRequest request, HttpResponseMessage response, SessionSettings settings, SessionServices services)
     {
-        if (!Enabled(request, settings) || settings.HttpCookieAcceptPolicy == CookieAcceptPolicy.Never
+        if (!Enabled(request, settings, services) || settings.HttpCookieAcceptPolicy == CookieAcceptPolicy.Never
             || !response.Headers.NonValidated.TryGetValues("Set-Cookie", out var values))
         {
             return;
@@ -22,10 +22,10 @@ internal static class CookieHandling
 
         foreach (var value in values)
         {
-            settings.HttpCookieStorage!.SetCookies(request.Url, value);
+            services.HttpCookieStorage!.SetCookies(request.Url, value);
         }
     }
 
-    private static bool Enabled(UrlRequest request, SessionConfiguration settings) =>
-        settings.HttpShouldSetCookies && request.HttpShouldHandleCookies && settings.HttpCookieStorage is not null;
+    private static bool Enabled(UrlRequest request, SessionSettings settings, SessionServices services) =>
+        settings.HttpShouldSetCookies && request.HttpShouldHandleCookies && services.HttpCookieStorage is not null;
 }

@@ -11,7 +11,7 @@ internal static class HttpAuthentication
     /// <summary>A delegate that keeps answering with wrong credentials gets the 401 after this many tries.</summary>
     private const int MaxAttempts = 16;
 
-    public static async Task<UrlCredential?> AnswerAsync(IExchangeHost host, SessionConfiguration settings, UrlRequest request, HttpResponseMessage message, HttpChallengeState state, CancellationToken cancellation)
+    public static async Task<UrlCredential?> AnswerAsync(IExchangeHost host, CredentialStorage? storage, UrlRequest request, HttpResponseMessage message, HttpChallengeState state, CancellationToken cancellation)
     {
         if (request.Headers.Contains("Authorization") || state.PreviousFailureCount >= MaxAttempts
             || ChooseScheme(message.Headers.WwwAuthenticate) is not { } challenge)
@@ -23,7 +23,7 @@ internal static class HttpAuthentication
             ? ProtectionSpace.AuthenticationMethodHttpBasic
             : ProtectionSpace.AuthenticationMethodDefault;
         var space = ProtectionSpace.For(request.Url, Realm(challenge), method);
-        var proposed = settings.UrlCredentialStorage?.GetDefaultCredential(space);
+        var proposed = storage?.GetDefaultCredential(space);
         var authenticationChallenge = new AuthenticationChallenge(space, state.PreviousFailureCount, ResponseFactory.Create(request.Url, message), proposed, serverCertificate: null, System.Net.Security.SslPolicyErrors.None);
         state.PreviousFailureCount++;
 
@@ -34,7 +34,7 @@ internal static class HttpAuthentication
             case AuthChallengeDisposition.UseCredential when answer.Credential is { User: not null } credential:
                 if (credential.Persistence != CredentialPersistence.None)
                 {
-                    settings.UrlCredentialStorage?.SetDefaultCredential(credential, space);
+                    storage?.SetDefaultCredential(credential, space);
                 }
 
                 return method == ProtectionSpace.AuthenticationMethodHttpBasic ? credential : null;

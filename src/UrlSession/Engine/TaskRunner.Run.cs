@@ -17,7 +17,7 @@ internal sealed partial class TaskRunner
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask RunAsync()
     {
-        var time = Session.Settings.TimeProvider;
+        var time = Session.Services.TimeProvider;
         var started = time.GetTimestamp();
         _metrics = DelegateFor<ISessionTaskDelegate>(DelegateMember.DidFinishCollectingMetrics) is null ? null : new TaskMetricsRecorder(time);
         _observer = _metrics is null ? Session.Observer : TaskObservers.Combine(Session.Observer, _metrics);
@@ -65,7 +65,7 @@ internal sealed partial class TaskRunner
     /// </remarks>
     public async Task RunAdoptedAsync(HttpResponseMessage message, HttpUrlResponse response, UrlRequest request, TaskRunner handedOverBy)
     {
-        var time = Session.Settings.TimeProvider;
+        var time = Session.Services.TimeProvider;
         var started = time.GetTimestamp();
         _metrics = handedOverBy._metrics;
         _observer = handedOverBy._observer;
@@ -138,7 +138,7 @@ internal sealed partial class TaskRunner
             return request;
         }
 
-        var time = Session.Settings.TimeProvider;
+        var time = Session.Services.TimeProvider;
         var wait = begin - time.GetUtcNow();
         if (wait > TimeSpan.Zero)
         {

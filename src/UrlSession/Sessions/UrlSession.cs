@@ -1,10 +1,7 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace UrlSessions;
 
 /// <summary>
-/// A session: a frozen configuration, one connection pool, a serial delegate queue and the tasks created
+/// A session: settings fixed when it is created, one connection pool, a serial delegate queue and the tasks created
 /// in it. Create tasks with <c>Create…Task</c> (they start suspended: call <see cref="SessionTask.Resume"/>)
 /// or await the async forms such as <see cref="DataAsync"/>.
 /// </summary>
@@ -21,11 +18,12 @@ public sealed partial class UrlSession : IAsyncDisposable
 
     private readonly TaskCompletionSource _invalidated = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool _isShared;
+    private readonly SessionConfiguration _configuration;
     private long _lastTaskIdentifier;
     private int _state;
 
     /// <summary>Creates a session.</summary>
-    /// <param name="configuration">The settings; the session keeps a frozen deep copy, so later changes to this object do not reach it.</param>
+    /// <param name="configuration">The settings; the session keeps a deep copy, so later changes to this object do not reach it.</param>
     /// <param name="sessionDelegate">Receives session and task events; null for completion handlers and async forms only.</param>
     /// <param name="delegateQueue">Where delegate events and completion handlers run, one at a time in order; null: a private serial queue.</param>
     public UrlSession(SessionConfiguration configuration, ISessionDelegate? sessionDelegate = null, TaskScheduler? delegateQueue = null)
@@ -34,7 +32,7 @@ public sealed partial class UrlSession : IAsyncDisposable
     }
 
     /// <summary>Creates a session whose delegate events run on a synchronization context (a UI thread, say), one at a time in order.</summary>
-    /// <param name="configuration">The settings; the session keeps a frozen deep copy.</param>
+    /// <param name="configuration">The settings; the session keeps a deep copy.</param>
     /// <param name="sessionDelegate">Receives session and task events.</param>
     /// <param name="delegateContext">Where delegate events and completion handlers run.</param>
     public UrlSession(SessionConfiguration configuration, ISessionDelegate? sessionDelegate, SynchronizationContext delegateContext)
@@ -46,24 +44,25 @@ public sealed partial class UrlSession : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(configuration);
         _isShared = isShared;
-        Settings = configuration.CloneAndFreeze();
+        // Nothing the caller does to its object later reaches the session; the copy is kept only to hand out copies of it.
+        _configuration = configuration.Clone();
+        Settings = SessionSettings.From(_configuration);
+        Services = SessionServices.From(_configuration);
         Delegate = sessionDelegate;
-        Logger = Settings.LoggerFactory?.CreateLogger("UrlSessions.UrlSession") ?? NullLogger.Instance;
         DelegateQueue = delegateQueue ?? new ConcurrentExclusiveSchedulerPair().ExclusiveScheduler;
-        Dispatcher = new DelegateDispatcher(DelegateQueue, Logger);
-        DefaultHeaders = BuildDefaultHeaders(Settings);
-        Transport = new HttpTransport(this, Settings);
-        Exchange = ExchangePipeline.Compose(Settings, DefaultHeaders, Logger);
-        Observer = Settings.LoggerFactory is null ? null : new LoggingTaskObserver(Logger);
-        Timeouts = new TimeoutScheduler(Settings.TimeProvider);
-        Settings.OwnedEphemeralStores?.Retain();
+        Dispatcher = new DelegateDispatcher(DelegateQueue, Services.Logger);
+        Transport = new HttpTransport(this, Settings, Services);
+        Exchange = ExchangePipeline.Compose(Settings, Services);
+        Observer = Services.LoggerFactory is null ? null : new LoggingTaskObserver(Services.Logger);
+        Timeouts = new TimeoutScheduler(Services.TimeProvider);
+        Services.OwnedEphemeralStores?.Retain();
     }
 
     /// <summary>The process-wide session for simple requests: default configuration, no delegate, never invalidated.</summary>
     public static UrlSession Shared => SharedSession.Value;
 
     /// <summary>A copy of the session's configuration; changing it does not change the session.</summary>
-    public SessionConfiguration Configuration => Settings.Clone();
+    public SessionConfiguration Configuration => _configuration.Clone();
 
     /// <summary>The session's delegate.</summary>
     public ISessionDelegate? Delegate { get; }
@@ -74,10 +73,11 @@ public sealed partial class UrlSession : IAsyncDisposable
     /// <summary>Your own description of the session, for logs and debugging.</summary>
     public string? SessionDescription { get; set; }
 
-    /// <summary>The frozen configuration the session runs with.</summary>
-    internal SessionConfiguration Settings { get; }
+    /// <summary>The values the session runs with, checked and fixed when it was created.</summary>
+    internal SessionSettings Settings { get; }
 
-    internal HeaderList DefaultHeaders { get; }
+    /// <summary>The logger, clock, handler factory, proxy and stores the session shares by reference.</summary>
+    internal SessionServices Services { get; }
 
     internal DelegateDispatcher Dispatcher { get; }
 
@@ -90,8 +90,6 @@ public sealed partial class UrlSession : IAsyncDisposable
 
     /// <summary>The one timer behind every task's request and resource timeouts.</summary>
     internal TimeoutScheduler Timeouts { get; }
-
-    internal ILogger Logger { get; }
 
     /// <summary>What observes every task of the session (logging; later metrics and tracing); null when nothing does.</summary>
     internal ITaskObserver? Observer { get; private set; }
@@ -158,9 +156,9 @@ public sealed partial class UrlSession : IAsyncDisposable
     /// <summary>Empties the configuration's cookie, cache and credential stores; later tasks use new connections.</summary>
     public Task ResetAsync()
     {
-        Settings.HttpCookieStorage?.RemoveAll();
-        Settings.UrlCache?.RemoveAllCachedResponses();
-        Settings.UrlCredentialStorage?.RemoveAll();
+        Services.HttpCookieStorage?.RemoveAll();
+        Services.UrlCache?.RemoveAllCachedResponses();
+        Services.UrlCredentialStorage?.RemoveAll();
         Transport.Retire();
         return Task.CompletedTask;
     }
@@ -182,33 +180,12 @@ public sealed partial class UrlSession : IAsyncDisposable
         Timeouts.Dispose();
         // Ephemeral data lives only as long as its sessions (URLSession purges it on invalidation); a store the caller
         // set (CookieStorage.Shared, one shared with other sessions) is not the session's to empty.
-        Settings.OwnedEphemeralStores?.Release(Settings);
+        Services.OwnedEphemeralStores?.Release(Services);
 
-        Log.SessionInvalidated(Logger, ToString());
+        Log.SessionInvalidated(Services.Logger, ToString());
         var delivered = Delegate is { } sessionDelegate && DelegateInspector.Implements(sessionDelegate, DelegateMember.SessionDidBecomeInvalid)
             ? Dispatcher.Post(nameof(ISessionDelegate.DidBecomeInvalid), () => sessionDelegate.DidBecomeInvalid(this, null))
             : Task.CompletedTask;
         delivered.ContinueWith(_ => _invalidated.TrySetResult(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-    }
-
-    private static HeaderList BuildDefaultHeaders(SessionConfiguration settings)
-    {
-        var headers = HeaderList.From(settings.HttpAdditionalHeaders);
-        if (!headers.Contains("User-Agent"))
-        {
-            headers = headers.Add("User-Agent", UserAgent.Default);
-        }
-
-        if (!headers.Contains("Accept"))
-        {
-            headers = headers.Add("Accept", "*/*");
-        }
-
-        if (!headers.Contains(ContentDecoding.AcceptEncodingHeader))
-        {
-            headers = headers.Add(ContentDecoding.AcceptEncodingHeader, ContentDecoding.AcceptEncodingValue);
-        }
-
-        return headers;
     }
 }

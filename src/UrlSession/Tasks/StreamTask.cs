@@ -469,7 +469,7 @@ public sealed class StreamTask : SessionTask
     }
 
     private CancellationTokenSource? StartTimer(TimeSpan timeout) =>
-        timeout == TimeSpan.Zero || timeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(timeout, Session.Settings.TimeProvider);
+        timeout == TimeSpan.Zero || timeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(timeout, Session.Services.TimeProvider);
 
     private static void ThrowIfInvalid(TimeSpan timeout)
     {

@@ -15,10 +15,10 @@ internal sealed class HttpTransport : IDisposable
     private Generation _current;
     private bool _disposed;
 
-    public HttpTransport(UrlSession session, SessionConfiguration settings)
+    public HttpTransport(UrlSession session, SessionSettings settings, SessionServices services)
     {
         TrustEvaluator = new ServerTrustEvaluator(session);
-        _createHandler = settings.HttpMessageHandlerFactory ?? (() => CreateSocketsHandler(settings, TrustEvaluator));
+        _createHandler = services.HttpMessageHandlerFactory ?? (() => CreateSocketsHandler(settings, services.Proxy, TrustEvaluator));
         _current = new Generation(_createHandler());
     }
 
@@ -93,7 +93,7 @@ internal sealed class HttpTransport : IDisposable
         }
     }
 
-    private static SocketsHttpHandler CreateSocketsHandler(SessionConfiguration settings, ServerTrustEvaluator trust) => new()
+    private static SocketsHttpHandler CreateSocketsHandler(SessionSettings settings, IWebProxy? proxy, ServerTrustEvaluator trust) => new()
     {
         // Redirects, cookies and timeouts are the session's job: the handler must not do them behind its back.
         AllowAutoRedirect = false,
@@ -103,14 +103,14 @@ internal sealed class HttpTransport : IDisposable
         AutomaticDecompression = DecompressionMethods.None,
         MaxConnectionsPerServer = settings.HttpMaximumConnectionsPerHost,
         EnableMultipleHttp2Connections = true,
-        Proxy = settings.Proxy,
+        Proxy = proxy,
         UseProxy = true,
         // Direct https connections: the callback runs TLS itself and asks the delegate without holding a thread. These
         // options serve the TLS the handler still runs (through a proxy tunnel), with the platform's verdict.
         ConnectCallback = trust.ConnectAsync,
         SslOptions = new SslClientAuthenticationOptions
         {
-            EnabledSslProtocols = TlsVersions.Range(settings.TlsMinimumSupportedProtocolVersion, settings.TlsMaximumSupportedProtocolVersion),
+            EnabledSslProtocols = settings.EnabledSslProtocols,
         },
     };
 

@@ -12,7 +12,7 @@ internal static class RedirectPolicy
 
     public static bool IsRedirect(int status) => status is 301 or 302 or 303 or 307 or 308;
 
-    public static UrlRequest Propose(UrlRequest request, int status, Uri location, SessionConfiguration settings)
+    public static UrlRequest Propose(UrlRequest request, int status, Uri location, SessionSettings settings)
     {
         // Relative and protocol-relative ("//host/path") locations resolve against the URL that answered.
         Uri target;

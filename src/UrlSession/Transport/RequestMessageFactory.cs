@@ -10,7 +10,7 @@ namespace UrlSessions;
 /// </summary>
 internal static class RequestMessageFactory
 {
-    public static HttpRequestMessage Create(ExchangeContext context, SessionConfiguration settings, HeaderList defaultHeaders)
+    public static HttpRequestMessage Create(ExchangeContext context, HeaderList defaultHeaders)
     {
         var request = context.Request;
         var originalUrl = context.OriginalUrl;

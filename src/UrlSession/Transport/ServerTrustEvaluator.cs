@@ -30,7 +30,7 @@ internal sealed class ServerTrustEvaluator(UrlSession session)
     private static readonly List<SslApplicationProtocol> Http2OrHttp11 = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
     private static readonly List<SslApplicationProtocol> Http2Only = [SslApplicationProtocol.Http2];
 
-    private ILogger Logger => session.Logger;
+    private ILogger Logger => session.Services.Logger;
 
     /// <summary>Whether a delegate answers server-trust challenges for this task's connections (else the platform decides).</summary>
     public static bool AsksDelegate(UrlSession session, SessionTask task) =>
@@ -64,7 +64,7 @@ internal sealed class ServerTrustEvaluator(UrlSession session)
         var tls = new SslStream(network, leaveInnerStreamOpen: false);
         try
         {
-            var options = ClientOptions(request, TlsVersions.Range(session.Settings.TlsMinimumSupportedProtocolVersion, session.Settings.TlsMaximumSupportedProtocolVersion));
+            var options = ClientOptions(request, session.Settings.EnabledSslProtocols);
             options.RemoteCertificateValidationCallback = attempt.Capture;
             try
             {
@@ -105,7 +105,7 @@ internal sealed class ServerTrustEvaluator(UrlSession session)
         var status = chain?.ChainStatus.Aggregate(X509ChainStatusFlags.NoError, (all, s) => all | s.Status) ?? X509ChainStatusFlags.NoError;
         if ((status & X509ChainStatusFlags.NotTimeValid) != 0)
         {
-            var now = session.Settings.TimeProvider.GetUtcNow().UtcDateTime;
+            var now = session.Services.TimeProvider.GetUtcNow().UtcDateTime;
             var notYetValid = chain?.ChainElements.Count > 0 && chain.ChainElements[0].Certificate.NotBefore.ToUniversalTime() > now;
             return notYetValid
                 ? new(UrlErrorCode.ServerCertificateNotYetValid, "it is not valid yet")

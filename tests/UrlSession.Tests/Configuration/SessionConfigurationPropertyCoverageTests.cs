@@ -6,8 +6,9 @@ using Microsoft.Extensions.Time.Testing;
 namespace UrlSessions.Tests.Configuration;
 
 /// <summary>
-/// Clone and freeze, checked against every public property found by reflection: a property added to
-/// <see cref="SessionConfiguration"/> but forgotten in <see cref="SessionConfiguration.Clone"/> fails here.
+/// Clone and a session's own values, checked against every public property found by reflection: a property added to
+/// <see cref="SessionConfiguration"/> but forgotten in <see cref="SessionConfiguration.Clone"/>, in
+/// <see cref="SessionSettings"/> / <see cref="SessionServices"/> or in their <c>From</c> fails here.
 /// </summary>
 public sealed class SessionConfigurationPropertyCoverageTests
 {
@@ -21,16 +22,31 @@ public sealed class SessionConfigurationPropertyCoverageTests
         .Where(p => p.SetMethod is not { IsPublic: true })
         .ToArray();
 
+    private static readonly PropertyInfo[] Public = [.. Settable, .. ReadOnly];
+
     // Types with no public parameterless constructor to make a fresh instance from.
     private static readonly Dictionary<Type, Func<object>> Instances = new()
     {
         [typeof(IWebProxy)] = () => new WebProxy("http://proxy.test:8080"),
         [typeof(ILoggerFactory)] = () => new LoggerFactory(),
         [typeof(TimeProvider)] = () => new FakeTimeProvider(),
-        [typeof(Func<HttpMessageHandler>)] = () => new Func<HttpMessageHandler>(() => new HttpClientHandler()),
+        // A new closure each time: a lambda that captures nothing is one cached delegate, equal to the last one.
+        [typeof(Func<HttpMessageHandler>)] = () =>
+        {
+            var handlers = 0;
+            return new Func<HttpMessageHandler>(() => { handlers++; return new HttpClientHandler(); });
+        },
     };
 
     public static TheoryData<string> Kinds => ["default", "ephemeral", "background"];
+
+    // There are two TLS versions, so changing both bounds would put the minimum above the maximum, which a session refuses.
+    public static TheoryData<string, string> KindsAndTlsBound => new()
+    {
+        { "default", "minimum" }, { "default", "maximum" },
+        { "ephemeral", "minimum" }, { "ephemeral", "maximum" },
+        { "background", "minimum" }, { "background", "maximum" },
+    };
 
     [Fact]
     public void The_property_lists_are_what_the_tests_below_rely_on()
@@ -93,9 +109,9 @@ public sealed class SessionConfigurationPropertyCoverageTests
 
         foreach (var field in typeof(SessionConfiguration).GetFields(BindingFlags.NonPublic | BindingFlags.Instance))
         {
-            if (field.Name is "_httpAdditionalHeaders" or "_frozen")
+            if (field.Name is "_httpAdditionalHeaders")
             {
-                continue; // copied by value, and a clone is never frozen: checked by the tests above and below
+                continue; // copied by value: checked by the test above
             }
 
             var expected = field.GetValue(original);
@@ -112,34 +128,61 @@ public sealed class SessionConfigurationPropertyCoverageTests
     }
 
     [Theory]
-    [MemberData(nameof(Kinds))]
-    public void The_frozen_copy_refuses_every_property_and_keeps_its_values(string kind)
+    [MemberData(nameof(KindsAndTlsBound))]
+    public async Task A_session_takes_every_property_when_created_and_later_changes_to_the_configuration_reach_nothing_of_it(string kind, string changedTlsBound)
     {
-        // From the factory's values: the changed ones above would pair TLS 1.3 as minimum with 1.2 as maximum, which freezing refuses.
-        var frozen = Create(kind).CloneAndFreeze();
-        var before = Settable.ToDictionary(p => p.Name, p => p.GetValue(frozen));
-
-        var probe = frozen.Clone();
-        foreach (var property in Settable)
+        var configuration = Create(kind);
+        SetEveryProperty(configuration);
+        if (changedTlsBound == "minimum")
         {
-            // A value the property would take (checked on an unfrozen copy), so only the freeze can refuse it.
-            var value = NewValue(property, property.GetValue(frozen), accepts: v => TrySet(probe, property, v));
-            var set = () => Set(frozen, property, value);
-
-            set.Should().Throw<InvalidOperationException>($"a frozen configuration must refuse {property.Name}")
-                .WithMessage("*belongs to a session*");
+            configuration.TlsMaximumSupportedProtocolVersion = configuration.TlsMinimumSupportedProtocolVersion;
+        }
+        else
+        {
+            configuration.TlsMinimumSupportedProtocolVersion = configuration.TlsMaximumSupportedProtocolVersion;
         }
 
-        frozen.Invoking(f => f.HttpAdditionalHeaders["X-New"] = "1").Should().Throw<NotSupportedException>();
-        foreach (var property in Settable)
+        configuration.HttpAdditionalHeaders["X-One"] = "1";
+        var created = Public.ToDictionary(p => p.Name, p => p.GetValue(configuration));
+        await using var session = new UrlSession(configuration);
+
+        ShouldHold(session, created, "when created");
+
+        SetEveryProperty(configuration);
+        configuration.HttpAdditionalHeaders["X-One"] = "changed";
+        configuration.HttpAdditionalHeaders["X-Two"] = "2";
+
+        ShouldHold(session, created, "after the caller changed its configuration");
+    }
+
+    /// <summary>
+    /// The session's settings or services (the property of the same name) and a fresh <c>session.Configuration</c> have
+    /// the values the configuration had when the session was created: the same object for what is shared by reference.
+    /// </summary>
+    private static void ShouldHold(UrlSession session, Dictionary<string, object?> created, string when)
+    {
+        var copy = session.Configuration;
+        foreach (var property in Public.Where(p => p.Name != nameof(SessionConfiguration.HttpAdditionalHeaders)))
         {
-            property.GetValue(frozen).Should().Be(before[property.Name], $"{property.Name} must not change");
+            object carrier = typeof(SessionSettings).GetProperty(property.Name) is not null ? session.Settings : session.Services;
+            var inSession = carrier.GetType().GetProperty(property.Name)
+                ?? throw new InvalidOperationException($"Neither SessionSettings nor SessionServices carries {property.Name}: add it (and to its From).");
+            var expected = created[property.Name];
+            foreach (var (what, actual) in new[] { (carrier.GetType().Name, inSession.GetValue(carrier)), ("session.Configuration", property.GetValue(copy)) })
+            {
+                if (property.PropertyType.IsValueType || property.PropertyType == typeof(string))
+                {
+                    actual.Should().Be(expected, $"{what}.{property.Name} must be the configuration's value {when}");
+                }
+                else
+                {
+                    actual.Should().BeSameAs(expected, $"{what}.{property.Name} must be the configuration's object {when}");
+                }
+            }
         }
 
-        // Its clone is the caller's again: every property changes.
-        var unfrozen = frozen.Clone();
-        SetEveryProperty(unfrozen);
-        unfrozen.HttpAdditionalHeaders["X-New"] = "1";
+        session.Settings.HttpAdditionalHeaders.Should().Equal(new[] { KeyValuePair.Create("X-One", "1") }, $"the session's headers must not change {when}");
+        copy.HttpAdditionalHeaders.Should().Equal(new Dictionary<string, string> { ["X-One"] = "1" }, $"session.Configuration's headers must not change {when}");
     }
 
     /// <summary>Gives every settable property a value other than the one it has; returns the values read back.</summary>
@@ -169,7 +212,7 @@ public sealed class SessionConfigurationPropertyCoverageTests
             _ when type == typeof(int) => [(int)(old ?? 0) + 3],
             _ when type == typeof(long) => [(long)(old ?? 0L) + 1234],
             _ when type == typeof(TimeSpan) => [(TimeSpan)(old ?? TimeSpan.Zero) + TimeSpan.FromSeconds(17)],
-            _ when type == typeof(string) => [Path.Combine(Path.GetTempPath(), "urlsession-clone-" + property.Name)],
+            _ when type == typeof(string) => [Path.Combine(Path.GetTempPath(), "urlsession-clone-" + property.Name), Path.Combine(Path.GetTempPath(), "urlsession-clone-" + property.Name + "-2")],
             // The defined values after the current one, wrapping round (the setter may refuse some, as TLS versions).
             { IsEnum: true } => Enum.GetValues(type).Cast<object>().SkipWhile(v => !v.Equals(old)).Skip(1)
                 .Concat(Enum.GetValues(type).Cast<object>()).Where(v => !v.Equals(old)),

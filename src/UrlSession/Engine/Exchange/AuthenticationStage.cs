@@ -8,7 +8,7 @@ namespace UrlSessions;
 /// the request is sent again with it, until the server accepts it or the challenge is declined and the 401 is the
 /// response. A one-shot body needs a fresh stream for every send after its first, which is asked for here.
 /// </summary>
-internal sealed class AuthenticationStage(SessionConfiguration settings) : ExchangeStage
+internal sealed class AuthenticationStage(SessionServices services) : ExchangeStage
 {
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<HttpResponseMessage> SendAsync(ExchangeContext context)
@@ -27,7 +27,7 @@ internal sealed class AuthenticationStage(SessionConfiguration settings) : Excha
             try
             {
                 challenges ??= new HttpChallengeState();
-                var credential = await HttpAuthentication.AnswerAsync(context.Host, settings, context.Request, message, challenges, context.Cancellation).ConfigureAwait(false);
+                var credential = await HttpAuthentication.AnswerAsync(context.Host, services.UrlCredentialStorage, context.Request, message, challenges, context.Cancellation).ConfigureAwait(false);
                 if (credential is null)
                 {
                     return message;

@@ -9,21 +9,21 @@ namespace UrlSessions;
 /// </summary>
 internal static class ExchangePipeline
 {
-    public static ExchangeStage Compose(SessionConfiguration settings, HeaderList defaultHeaders, ILogger logger)
+    public static ExchangeStage Compose(SessionSettings settings, SessionServices services)
     {
         var head = new RedirectStage(settings);
-        var tail = head.Then(new ValidationStage()).Then(new CacheStage()).Then(new AuthenticationStage(settings));
-        if (settings.HttpShouldSetCookies && settings.HttpCookieStorage is not null)
+        var tail = head.Then(new ValidationStage()).Then(new CacheStage()).Then(new AuthenticationStage(services));
+        if (settings.HttpShouldSetCookies && services.HttpCookieStorage is not null)
         {
-            tail = tail.Then(new CookieStage(settings));
+            tail = tail.Then(new CookieStage(settings, services));
         }
 
         if (settings.WaitsForConnectivity)
         {
-            tail = tail.Then(new ConnectivityRetryStage(settings.TimeProvider, logger));
+            tail = tail.Then(new ConnectivityRetryStage(services.TimeProvider, services.Logger));
         }
 
-        tail.Then(new ExpectContinueStage(settings, logger)).Then(new TransportStage(settings, defaultHeaders));
+        tail.Then(new ExpectContinueStage(settings, services.Logger)).Then(new TransportStage(settings.DefaultHeaders));
         return head;
     }
 

@@ -10,7 +10,7 @@ namespace UrlSessions;
 /// SocketsHttpHandler drops that answer for a bare connection error. Asked first, such a server answers before any of
 /// the body is sent, and that answer is delivered. Only bodies that can be read again (bytes, files) are re-sent.
 /// </summary>
-internal sealed class ExpectContinueStage(SessionConfiguration settings, ILogger logger) : ExchangeStage
+internal sealed class ExpectContinueStage(SessionSettings settings, ILogger logger) : ExchangeStage
 {
     public override ValueTask<HttpResponseMessage> SendAsync(ExchangeContext context)
     {

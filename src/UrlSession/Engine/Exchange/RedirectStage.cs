@@ -8,7 +8,7 @@ namespace UrlSessions;
 /// redirect response fails the exchange. Outermost stage: every hop passes validation, cache, authentication and
 /// cookies again, as Fetch's "HTTP fetch" sits above "HTTP-network-or-cache fetch".
 /// </summary>
-internal sealed class RedirectStage(SessionConfiguration settings) : ExchangeStage
+internal sealed class RedirectStage(SessionSettings settings) : ExchangeStage
 {
     /// <summary>Redirects followed at most; the 17th redirect response fails the task.</summary>
     internal const int MaxRedirects = 16;

@@ -6,7 +6,7 @@ namespace UrlSessions;
 /// The last stage: builds a fresh <see cref="HttpRequestMessage"/> from the context (a message can be sent once) and
 /// sends it on the task's connection pool, returning at the response headers.
 /// </summary>
-internal sealed class TransportStage(SessionConfiguration settings, HeaderList defaultHeaders) : ExchangeStage
+internal sealed class TransportStage(HeaderList defaultHeaders) : ExchangeStage
 {
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<HttpResponseMessage> SendAsync(ExchangeContext context)
@@ -19,7 +19,7 @@ internal sealed class TransportStage(SessionConfiguration settings, HeaderList d
         {
             // Not disposed after the send: a message's Dispose only disposes its content, which over HTTP/2 may still be
             // going out after the response headers arrived.
-            message = await context.Invoker.SendAsync(RequestMessageFactory.Create(context, settings, defaultHeaders), context.Cancellation).ConfigureAwait(false);
+            message = await context.Invoker.SendAsync(RequestMessageFactory.Create(context, defaultHeaders), context.Cancellation).ConfigureAwait(false);
         }
         catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ResponseEnded && !context.Cancellation.IsCancellationRequested && !context.BodyWriteFailed)
         {

@@ -15,7 +15,7 @@ public sealed class AuthenticationStageTests
     public async Task A_401_answered_with_a_credential_is_sent_again_with_it()
     {
         var next = new ScriptedStage((c, _) => c.Credential is null ? Challenge("vault") : new HttpResponseMessage(HttpStatusCode.OK));
-        var stage = next.Behind(new AuthenticationStage(SessionConfiguration.Ephemeral));
+        var stage = next.Behind(new AuthenticationStage(SessionServices.From(SessionConfiguration.Ephemeral)));
         var credential = UrlCredential.ForUser("ann", "secret", CredentialPersistence.None);
         var host = new FakeExchangeHost { Challenge = _ => new ChallengeResponse(AuthChallengeDisposition.UseCredential, credential) };
 
@@ -30,7 +30,7 @@ public sealed class AuthenticationStageTests
     public async Task Without_a_stored_credential_default_handling_returns_the_401()
     {
         var next = new ScriptedStage((_, _) => Challenge("vault"));
-        var stage = next.Behind(new AuthenticationStage(SessionConfiguration.Ephemeral));
+        var stage = next.Behind(new AuthenticationStage(SessionServices.From(SessionConfiguration.Ephemeral)));
 
         using var response = await stage.SendAsync(FakeExchangeHost.Context(new UrlRequest(new Uri("http://example.test/"))));
 
@@ -43,7 +43,7 @@ public sealed class AuthenticationStageTests
     {
         using var cancellation = new CancellationTokenSource();
         var next = new ScriptedStage((_, _) => Challenge("vault"));
-        var stage = next.Behind(new AuthenticationStage(SessionConfiguration.Ephemeral));
+        var stage = next.Behind(new AuthenticationStage(SessionServices.From(SessionConfiguration.Ephemeral)));
         var host = new FakeExchangeHost();
         host.Challenge = _ =>
         {
@@ -61,7 +61,7 @@ public sealed class AuthenticationStageTests
     public async Task A_stream_body_sent_again_needs_a_new_stream_and_fails_clearly_without_one()
     {
         var next = new ScriptedStage((_, _) => Challenge("vault"));
-        var stage = next.Behind(new AuthenticationStage(SessionConfiguration.Ephemeral));
+        var stage = next.Behind(new AuthenticationStage(SessionServices.From(SessionConfiguration.Ephemeral)));
         var host = new FakeExchangeHost { Challenge = _ => new ChallengeResponse(AuthChallengeDisposition.UseCredential, UrlCredential.ForUser("a", "b", CredentialPersistence.None)) };
         var request = new UrlRequest(new Uri("http://example.test/")) { Method = HttpMethod.Put, Body = RequestBody.FromStream(new MemoryStream([1, 2, 3])) };
 
@@ -76,7 +76,7 @@ public sealed class AuthenticationStageTests
     public async Task A_stream_body_sent_again_goes_out_with_the_delegates_new_stream()
     {
         var next = new ScriptedStage((c, _) => c.Credential is null ? Challenge("vault") : new HttpResponseMessage(HttpStatusCode.OK));
-        var stage = next.Behind(new AuthenticationStage(SessionConfiguration.Ephemeral));
+        var stage = next.Behind(new AuthenticationStage(SessionServices.From(SessionConfiguration.Ephemeral)));
         var fresh = new MemoryStream([1, 2, 3]);
         var host = new FakeExchangeHost
         {

@@ -17,7 +17,7 @@ public sealed class CookieStageTests
             message.Headers.TryAddWithoutValidation("Set-Cookie", "b=2; Path=/");
             return message;
         });
-        var stage = next.Behind(new CookieStage(configuration));
+        var stage = next.Behind(new CookieStage(SessionSettings.From(configuration), SessionServices.From(configuration)));
 
         using var response = await stage.SendAsync(FakeExchangeHost.Context(new UrlRequest(new Uri("http://example.test/x"))));
 
@@ -33,7 +33,7 @@ public sealed class CookieStageTests
         configuration.HttpCookieStorage = storage;
         storage.SetCookies(new Uri("http://example.test/"), "a=1; Path=/");
         var next = ScriptedStage.Always(HttpStatusCode.OK);
-        var stage = next.Behind(new CookieStage(configuration));
+        var stage = next.Behind(new CookieStage(SessionSettings.From(configuration), SessionServices.From(configuration)));
 
         using (await stage.SendAsync(FakeExchangeHost.Context(new UrlRequest(new Uri("http://example.test/")).WithHeader("Cookie", "mine=1"))))
         {

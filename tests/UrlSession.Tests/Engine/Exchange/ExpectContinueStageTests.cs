@@ -14,7 +14,7 @@ public sealed class ExpectContinueStageTests
     public async Task A_body_whose_write_broke_is_sent_once_more_asking_100_continue()
     {
         var next = new ScriptedStage((c, n) => n == 1 ? FailWritingBody(c) : new HttpResponseMessage(HttpStatusCode.RequestEntityTooLarge));
-        var stage = next.Behind(new ExpectContinueStage(SessionConfiguration.Ephemeral, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance));
+        var stage = next.Behind(new ExpectContinueStage(SessionSettings.From(SessionConfiguration.Ephemeral), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance));
         var request = new UrlRequest(new Uri("http://example.test/")) { Method = HttpMethod.Post, Body = RequestBody.FromBytes(new byte[1000]) };
 
         using var response = await stage.SendAsync(FakeExchangeHost.Context(request));
@@ -31,8 +31,8 @@ public sealed class ExpectContinueStageTests
         var streamRequest = new UrlRequest(new Uri("http://example.test/")) { Method = HttpMethod.Post, Body = RequestBody.FromStream(new MemoryStream(new byte[10])) };
         var bytesRequest = new UrlRequest(new Uri("http://example.test/")) { Method = HttpMethod.Post, Body = RequestBody.FromBytes(new byte[10]) };
 
-        var first = async () => await streamed.Behind(new ExpectContinueStage(SessionConfiguration.Ephemeral, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)).SendAsync(FakeExchangeHost.Context(streamRequest));
-        var second = async () => await notWriting.Behind(new ExpectContinueStage(SessionConfiguration.Ephemeral, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)).SendAsync(FakeExchangeHost.Context(bytesRequest));
+        var first = async () => await streamed.Behind(new ExpectContinueStage(SessionSettings.From(SessionConfiguration.Ephemeral), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)).SendAsync(FakeExchangeHost.Context(streamRequest));
+        var second = async () => await notWriting.Behind(new ExpectContinueStage(SessionSettings.From(SessionConfiguration.Ephemeral), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)).SendAsync(FakeExchangeHost.Context(bytesRequest));
 
         await first.Should().ThrowAsync<HttpRequestException>();
         await second.Should().ThrowAsync<HttpRequestException>();
@@ -46,7 +46,7 @@ public sealed class ExpectContinueStageTests
         var configuration = SessionConfiguration.Ephemeral;
         configuration.ExpectContinueThreshold = 100;
         var next = ScriptedStage.Always(HttpStatusCode.OK);
-        var stage = next.Behind(new ExpectContinueStage(configuration, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance));
+        var stage = next.Behind(new ExpectContinueStage(SessionSettings.From(configuration), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance));
 
         using (await stage.SendAsync(FakeExchangeHost.Context(new UrlRequest(new Uri("http://example.test/")) { Method = HttpMethod.Post, Body = RequestBody.FromBytes(new byte[100]) })))
         {

@@ -15,7 +15,7 @@ public sealed class RedirectStageTests
     public async Task A_302_to_a_POST_is_followed_as_a_GET_without_body_and_the_final_response_is_kept()
     {
         var next = new ScriptedStage((_, n) => n == 1 ? Redirect(HttpStatusCode.Found, "/next") : new HttpResponseMessage(HttpStatusCode.OK));
-        var stage = next.Behind(new RedirectStage(SessionConfiguration.Ephemeral));
+        var stage = next.Behind(new RedirectStage(SessionSettings.From(SessionConfiguration.Ephemeral)));
         var host = new FakeExchangeHost();
         var request = new UrlRequest(new Uri("http://example.test/form")) { Method = HttpMethod.Post, Body = RequestBody.FromBytes(new byte[] { 1, 2 }) };
         var context = FakeExchangeHost.Context(request, host);
@@ -34,7 +34,7 @@ public sealed class RedirectStageTests
     public async Task The_seventeenth_redirect_response_fails_with_HttpTooManyRedirects()
     {
         var next = new ScriptedStage((_, n) => Redirect(HttpStatusCode.Found, $"/hop{n}"));
-        var stage = next.Behind(new RedirectStage(SessionConfiguration.Ephemeral));
+        var stage = next.Behind(new RedirectStage(SessionSettings.From(SessionConfiguration.Ephemeral)));
 
         var act = async () => await stage.SendAsync(FakeExchangeHost.Context(new UrlRequest(new Uri("http://example.test/"))));
 
@@ -46,7 +46,7 @@ public sealed class RedirectStageTests
     public async Task A_refused_redirect_is_the_final_response()
     {
         var next = new ScriptedStage((_, _) => Redirect(HttpStatusCode.MovedPermanently, "http://other.test/"));
-        var stage = next.Behind(new RedirectStage(SessionConfiguration.Ephemeral));
+        var stage = next.Behind(new RedirectStage(SessionSettings.From(SessionConfiguration.Ephemeral)));
         var host = new FakeExchangeHost { Redirect = (_, _) => null };
         var context = FakeExchangeHost.Context(new UrlRequest(new Uri("http://example.test/")), host);
 
@@ -61,7 +61,7 @@ public sealed class RedirectStageTests
     public async Task A_new_hop_forgets_the_previous_hops_credential()
     {
         var next = new ScriptedStage((_, n) => n == 1 ? Redirect(HttpStatusCode.TemporaryRedirect, "/b") : new HttpResponseMessage(HttpStatusCode.OK));
-        var stage = next.Behind(new RedirectStage(SessionConfiguration.Ephemeral));
+        var stage = next.Behind(new RedirectStage(SessionSettings.From(SessionConfiguration.Ephemeral)));
         var context = FakeExchangeHost.Context(new UrlRequest(new Uri("http://example.test/a")));
         context.Credential = UrlCredential.ForUser("u", "p", CredentialPersistence.None);
 

@@ -15,7 +15,7 @@ public sealed class TransportAndPipelineTests
             seen = request;
             return new HttpResponseMessage(HttpStatusCode.Accepted);
         });
-        var stage = new TransportStage(SessionConfiguration.Ephemeral, HeaderList.Empty.Add("User-Agent", "test/1"));
+        var stage = new TransportStage(HeaderList.Empty.Add("User-Agent", "test/1"));
         var host = new FakeExchangeHost();
         var context = FakeExchangeHost.Context(new UrlRequest(new Uri("http://example.test/a")), host, new HttpMessageInvoker(mock));
         context.CookieHeader = "a=1";
@@ -35,7 +35,7 @@ public sealed class TransportAndPipelineTests
     {
         var mock = new MockHttpMessageHandler();
         mock.When("*").Throw(new HttpRequestException(HttpRequestError.ResponseEnded, "ended"));
-        var stage = new TransportStage(SessionConfiguration.Ephemeral, HeaderList.Empty);
+        var stage = new TransportStage(HeaderList.Empty);
 
         var act = async () => await stage.SendAsync(FakeExchangeHost.Context(new UrlRequest(new Uri("http://example.test/")), invoker: new HttpMessageInvoker(mock)));
 
