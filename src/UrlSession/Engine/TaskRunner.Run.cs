@@ -171,7 +171,13 @@ internal sealed partial class TaskRunner
     private async ValueTask CompleteAsync(UrlError? error, TimeSpan elapsed)
     {
         error = await SettleDelegateEventsAsync(error).ConfigureAwait(false);
-        if (!TryMarkCompleted(error))
+        if (error is null && ReasonIfStopped() is { } stopped)
+        {
+            // Stopped after the run's last check of its token: the task kind still cleans up as for any failure.
+            error = Task.Failed(stopped);
+        }
+
+        if (!TryMarkCompleted(ref error))
         {
             return;
         }

@@ -186,8 +186,12 @@ internal sealed partial class TaskRunner : ExchangeContext
 
     private bool ResumeCore() => (Move(TaskMove.Resume) & TaskEffects.Start) != 0;
 
-    /// <summary>Moves the state to completed exactly once; false when it already was.</summary>
-    private bool TryMarkCompleted(UrlError? error)
+    /// <summary>
+    /// Moves the state to completed exactly once; false when it already was. A task that a stop reached (Canceling)
+    /// completes with the stop's reason even when its run came back without an error: a <see cref="SessionTask.Cancel"/>
+    /// in the last data event, or one racing the body's end, still completes the task as cancelled (as URLSession).
+    /// </summary>
+    private bool TryMarkCompleted(ref UrlError? error)
     {
         lock (StateLock)
         {
@@ -196,9 +200,23 @@ internal sealed partial class TaskRunner : ExchangeContext
                 return false;
             }
 
+            if (error is null && _state == TaskState.Canceling)
+            {
+                error = _stopReason;
+            }
+
             _state = to;
             _error = error;
             return true;
+        }
+    }
+
+    /// <summary>The stop's reason when a stop reached the task (it is Canceling), else null.</summary>
+    private UrlError? ReasonIfStopped()
+    {
+        lock (StateLock)
+        {
+            return _state == TaskState.Canceling ? _stopReason : null;
         }
     }
 
