@@ -98,35 +98,32 @@ public class DataTask : SessionTask
             }
         }
 
-        var raw = await ContentDecoding.OpenAsync(message.Content, Cancellation.Token).ConfigureAwait(false);
-        var body = ContentDecoding.Decode(message.Content, raw);
-        if (ReferenceEquals(body, raw))
+        var body = await ResponseBodyOpener.OpenAsync(message.Content, Cancellation.Token).ConfigureAwait(false);
+        try
         {
-            await ReceiveDecodedAsync(body, response).ConfigureAwait(false);
-            return;
+            await ReceiveIntoSinkAsync(body.Stream, response).ConfigureAwait(false);
         }
-
-        // A decoder holds native state: release it as soon as the body is read.
-        await using (body.ConfigureAwait(false))
+        finally
         {
-            await ReceiveDecodedAsync(body, response).ConfigureAwait(false);
+            await body.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    private async Task ReceiveDecodedAsync(Stream body, HttpUrlResponse response)
+    /// <summary>The sink for this task's mode: the caller's stream, the delegate's pipe, or memory.</summary>
+    private async Task ReceiveIntoSinkAsync(Stream body, HttpUrlResponse response)
     {
         if (Mode == DataTaskMode.Stream)
         {
-            await BodyPump.StreamToCallerAsync(body, this, StreamReady!).ConfigureAwait(false);
+            await CallerStreamSink.PumpAsync(body, this, StreamReady!).ConfigureAwait(false);
             return;
         }
 
         var collect = Mode is DataTaskMode.CompletionHandler or DataTaskMode.Collect;
         var data = DelegateFor<IDataTaskDelegate>(DelegateMember.DidReceiveData) is { } dataTarget
-            ? await BodyPump.PumpToDelegateAsync(body, this, dataTarget, collect).ConfigureAwait(false)
+            ? await DelegatePipeSink.PumpAsync(body, this, dataTarget, collect).ConfigureAwait(false)
             : collect
-                ? await BodyReader.ReadAllAsync(body, this, response.ExpectedContentLength).ConfigureAwait(false)
-                : await BodyReader.DiscardAsync(body, this).ConfigureAwait(false);
+                ? await MemorySink.ReadAllAsync(body, this, response.ExpectedContentLength).ConfigureAwait(false)
+                : await MemorySink.DiscardAsync(body, this).ConfigureAwait(false);
         Volatile.Write(ref _data, data);
     }
 

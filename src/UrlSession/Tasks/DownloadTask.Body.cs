@@ -1,21 +1,10 @@
-using System.Buffers;
 using System.Globalization;
-using System.Runtime.ExceptionServices;
 
 namespace UrlSessions;
 
-// Writing the body to the file, resuming at an offset, and handing the file over.
+// Resuming at an offset, writing the body to the file (through FileSink), and handing the file over.
 public sealed partial class DownloadTask
 {
-    /// <summary>Reads up to this much before each write: few large writes are what makes disk throughput.</summary>
-    private const int WriteBufferSize = 1024 * 1024;
-
-    /// <summary>Gathering stops here (or earlier, as soon as a read would wait for the network).</summary>
-    private const int WriteThreshold = 512 * 1024;
-
-    /// <summary>The least room worth a read issued while a write is in flight.</summary>
-    private const int MinReadAhead = 64 * 1024;
-
     private protected override async Task ReceiveBodyAsync(HttpResponseMessage message, HttpUrlResponse response)
     {
         HttpResponseMessage? restarted = null;
@@ -63,19 +52,14 @@ public sealed partial class DownloadTask
             }
 
             _partialPath ??= NewDownloadFilePath();
-            var raw = await ContentDecoding.OpenAsync(current.Content, Cancellation.Token).ConfigureAwait(false);
-            var body = ContentDecoding.Decode(current.Content, raw);
+            var body = await ResponseBodyOpener.OpenAsync(current.Content, Cancellation.Token).ConfigureAwait(false);
             try
             {
-                await WriteBodyAsync(body, _partialPath, offset, expectedTotal).ConfigureAwait(false);
+                await FileSink.WriteAsync(body.Stream, this, _partialPath, offset, expectedTotal).ConfigureAwait(false);
             }
             finally
             {
-                // A decoder holds native state: released as soon as the body is written, not by the GC.
-                if (!ReferenceEquals(body, raw))
-                {
-                    await body.DisposeAsync().ConfigureAwait(false);
-                }
+                await body.DisposeAsync().ConfigureAwait(false);
             }
 
             await HandOverAsync(_partialPath).ConfigureAwait(false);
@@ -149,202 +133,14 @@ public sealed partial class DownloadTask
         return Path.Combine(folder, $"download-{Guid.NewGuid():N}.tmp");
     }
 
-    private async Task WriteBodyAsync(Stream body, string path, long offset, long expectedTotal)
-    {
-        var url = CurrentRequest?.Url;
-        FileStream file;
-        try
-        {
-            // Unbuffered: the loop below already hands the OS large writes.
-            file = new FileStream(path, offset > 0 ? FileMode.Open : FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous);
-            if (offset > 0)
-            {
-                // Bytes past the recorded offset were never confirmed: cut them before appending.
-                file.SetLength(offset);
-                file.Position = offset;
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            if (offset > 0)
-            {
-                // Most likely another task resumed the same blob and holds the file: it is not ours to delete.
-                _partialPath = null;
-            }
+    /// <summary>The bytes on disk, what resume data records: the file sink sets it as writes complete.</summary>
+    internal void SetBytesWritten(long total) => Interlocked.Exchange(ref _bytesWritten, total);
 
-            throw new UrlError(offset > 0 ? UrlErrorCode.CannotOpenFile : UrlErrorCode.CannotCreateFile, $"The download file for {UrlText.Safe(url)} cannot be {(offset > 0 ? "opened" : "created")}: {ex.Message}", url, ex);
-        }
+    /// <summary>The partial file could not be opened (another task resuming the same blob holds it): not ours to delete.</summary>
+    internal void DisownPartialFile() => _partialPath = null;
 
-        Interlocked.Exchange(ref _bytesWritten, offset);
-        var progressTarget = DelegateFor<IDownloadTaskDelegate>(DelegateMember.DidWriteData);
-        var previousEvent = Task.CompletedTask;
-        var buffer = ArrayPool<byte>.Shared.Rent(WriteBufferSize);
-        var readInFlight = false;
-        var token = Cancellation.Token;
-        try
-        {
-            await using (file.ConfigureAwait(false))
-            {
-                var total = offset;
-                var ended = false;
-
-                // buffer[start..filled] arrived and is not written yet.
-                var start = 0;
-                var filled = 0;
-                while (!ended)
-                {
-                    if (start == filled)
-                    {
-                        // Bytes received are always written first: a suspended task keeps nothing unwritten.
-                        await BodyReader.WaitWhileSuspendedAsync(this, token).ConfigureAwait(false);
-                        start = filled = 0;
-                    }
-
-                    ExceptionDispatchInfo? readFailure = null;
-                    var waiting = default(ValueTask<int>);
-                    var readAhead = false;
-                    var wrapped = false;
-                    try
-                    {
-                        // Gather a large write while data is already there; a read that would wait means the network has
-                        // nothing more right now, so what arrived is written and reported while that read waits.
-                        while (filled - start < WriteThreshold && filled < buffer.Length && Gate.IsOpen)
-                        {
-                            var next = body.ReadAsync(buffer.AsMemory(filled), token);
-                            if (!next.IsCompleted && filled > start)
-                            {
-                                waiting = next;
-                                readAhead = true;
-                                break;
-                            }
-
-                            var read = await next.ConfigureAwait(false);
-                            if (read == 0)
-                            {
-                                ended = true;
-                                break;
-                            }
-
-                            filled += read;
-                            OnBodyBytesReceived(read);
-                        }
-
-                        if (!readAhead && !ended && filled > start && Gate.IsOpen)
-                        {
-                            // A full batch: one read stays in flight while it is written, into the free part of the buffer,
-                            // so the socket is drained during the write (a strict read-then-write loop leaves it idle).
-                            if (buffer.Length - filled >= MinReadAhead)
-                            {
-                                waiting = body.ReadAsync(buffer.AsMemory(filled), token);
-                                readAhead = true;
-                            }
-                            else if (start >= MinReadAhead)
-                            {
-                                waiting = body.ReadAsync(buffer.AsMemory(0, start), token);
-                                readAhead = wrapped = true;
-                            }
-                        }
-                    }
-                    catch (Exception ex)
-                    {
-                        // Keep what arrived before the failure: resume data then covers every byte received.
-                        readFailure = ExceptionDispatchInfo.Capture(ex);
-                    }
-
-                    readInFlight = readAhead;
-                    if (filled > start)
-                    {
-                        // The read in flight fills another part of the buffer than this write reads. With it in flight the
-                        // write is not cancellable (the read is awaited first); either way every byte received is written.
-                        var count = filled - start;
-                        total = await WriteToFileAsync(file, buffer.AsMemory(start, count), total, url, readFailure is null && !readAhead ? token : CancellationToken.None).ConfigureAwait(false);
-                        start = filled;
-                        if (progressTarget is not null)
-                        {
-                            // At most one progress event waits on the queue: a slow delegate slows the download, but its
-                            // time is not network idle time.
-                            await WaitForDelegateAsync(previousEvent).ConfigureAwait(false);
-                            var progress = (Target: progressTarget, Task: this, Written: (long)count, Total: total, Expected: expectedTotal);
-                            previousEvent = Session.Dispatcher.Post(this, nameof(IDownloadTaskDelegate.DidWriteData), static e => e.Target.DidWriteData(e.Task.Session, e.Task, e.Written, e.Total, e.Expected), progress);
-                        }
-                    }
-
-                    if (readAhead)
-                    {
-                        if (wrapped)
-                        {
-                            start = filled = 0;
-                        }
-
-                        try
-                        {
-                            var read = await waiting.ConfigureAwait(false);
-                            readInFlight = false;
-                            if (read == 0)
-                            {
-                                ended = true;
-                            }
-                            else
-                            {
-                                filled += read;
-                                OnBodyBytesReceived(read);
-                            }
-                        }
-                        catch (Exception ex)
-                        {
-                            readInFlight = false;
-                            readFailure = ExceptionDispatchInfo.Capture(ex);
-                        }
-                    }
-
-                    readFailure?.Throw();
-                }
-            }
-        }
-        finally
-        {
-            // A failed write can leave a read in flight into this buffer: it then goes to the GC, not back to the pool.
-            if (!readInFlight)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-
-        await WaitForDelegateAsync(previousEvent).ConfigureAwait(false);
-    }
-
-    /// <summary>Appends bytes to the file; the total on disk (what resume data records) counts them once the write completed.</summary>
-    private async ValueTask<long> WriteToFileAsync(FileStream file, ReadOnlyMemory<byte> bytes, long total, Uri? url, CancellationToken token)
-    {
-        try
-        {
-            await file.WriteAsync(bytes, token).ConfigureAwait(false);
-        }
-        catch (IOException ex)
-        {
-            // A large write can fail part-way (a full disk takes what fits): the prefix that landed counts, so
-            // resume data covers every byte on disk rather than only the writes that completed.
-            try
-            {
-                var onDisk = file.Length;
-                if (onDisk > total && onDisk <= total + bytes.Length)
-                {
-                    Interlocked.Exchange(ref _bytesWritten, onDisk);
-                }
-            }
-            catch (IOException)
-            {
-            }
-
-            throw new UrlError(UrlErrorCode.CannotWriteToFile, $"The download file for {UrlText.Safe(url)} cannot be written: {ex.Message}", url, ex);
-        }
-
-        total += bytes.Length;
-        Interlocked.Exchange(ref _bytesWritten, total);
-        return total;
-    }
-
-    private async ValueTask WaitForDelegateAsync(Task delegateEvent)
+    /// <summary>Waits for a delegate event the task must not outrun; the wait is the delegate's time, not network idle time.</summary>
+    internal async ValueTask WaitForDelegateAsync(Task delegateEvent)
     {
         if (delegateEvent.IsCompleted)
         {

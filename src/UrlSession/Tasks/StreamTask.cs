@@ -265,12 +265,11 @@ public sealed class StreamTask : SessionTask
 
     private protected override async Task ReceiveBodyAsync(HttpResponseMessage message, HttpUrlResponse response)
     {
-        var raw = await ContentDecoding.OpenAsync(message.Content, Cancellation.Token).ConfigureAwait(false);
-        var body = ContentDecoding.Decode(message.Content, raw);
+        var body = await ResponseBodyOpener.OpenAsync(message.Content, Cancellation.Token).ConfigureAwait(false);
         using var stopPump = CancellationTokenSource.CreateLinkedTokenSource(Cancellation.Token);
-        Volatile.Write(ref _connection, body);
+        Volatile.Write(ref _connection, body.Stream);
         _connected.TrySetResult();
-        var pump = PumpAsync(body, stopPump.Token);
+        var pump = PumpAsync(new BodyReader(body.Stream, this, stopPump.Token), stopPump.Token);
         try
         {
             await _closed.Task.WaitAsync(Cancellation.Token).ConfigureAwait(false);
@@ -280,11 +279,7 @@ public sealed class StreamTask : SessionTask
             // Done with the connection: a read still waiting for the server (the read side was closed by the caller) ends.
             await stopPump.CancelAsync().ConfigureAwait(false);
             await pump.ConfigureAwait(false);
-            if (!ReferenceEquals(body, raw))
-            {
-                await body.DisposeAsync().ConfigureAwait(false);
-            }
-
+            await body.DisposeAsync().ConfigureAwait(false);
             CompleteReaderIfIdle();
         }
     }
@@ -296,7 +291,7 @@ public sealed class StreamTask : SessionTask
     }
 
     /// <summary>Reads the connection into the window until its end, a failure, or the task is done with it.</summary>
-    private async Task PumpAsync(Stream connection, CancellationToken stop)
+    private async Task PumpAsync(BodyReader connection, CancellationToken stop)
     {
         var writer = _incoming.Writer;
         Exception? failure = null;
@@ -304,19 +299,12 @@ public sealed class StreamTask : SessionTask
         {
             while (true)
             {
-                var gate = Gate.WaitAsync();
-                if (!gate.IsCompleted)
-                {
-                    await gate.WaitAsync(stop).ConfigureAwait(false);
-                }
-
-                var read = await connection.ReadAsync(writer.GetMemory(NetworkReadSize), stop).ConfigureAwait(false);
+                var read = await connection.ReadAsync(writer.GetMemory(NetworkReadSize)).ConfigureAwait(false);
                 if (read == 0)
                 {
                     break;
                 }
 
-                OnBodyBytesReceived(read);
                 writer.Advance(read);
                 var flushed = await writer.FlushAsync(stop).ConfigureAwait(false);
                 if (flushed.IsCompleted)

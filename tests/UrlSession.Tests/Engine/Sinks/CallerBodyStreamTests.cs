@@ -1,7 +1,7 @@
 using RichardSzalay.MockHttp;
 using UrlSessions.Tests.Support;
 
-namespace UrlSessions.Tests.Bodies;
+namespace UrlSessions.Tests.Engine.Sinks;
 
 public sealed class CallerBodyStreamTests
 {

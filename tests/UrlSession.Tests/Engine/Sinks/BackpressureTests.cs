@@ -1,7 +1,7 @@
 using RichardSzalay.MockHttp;
 using UrlSessions.Tests.Support;
 
-namespace UrlSessions.Tests.Bodies;
+namespace UrlSessions.Tests.Engine.Sinks;
 
 public sealed class BackpressureTests
 {
@@ -25,7 +25,7 @@ public sealed class BackpressureTests
         slow.Received.Should().Be(BodyLength);
         slow.InOrder.Should().BeTrue("every byte must arrive once and in order");
         task.CountOfBytesReceived.Should().Be(BodyLength);
-        task.MaxBufferedBytes.Should().BeGreaterThan(0).And.BeLessThanOrEqualTo(BodyPump.Window + BodyPump.ChunkSize);
+        task.MaxBufferedBytes.Should().BeGreaterThan(0).And.BeLessThanOrEqualTo(DelegatePipeSink.Window + DelegatePipeSink.ChunkSize);
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class BackpressureTests
 
         await task.Completion;
         offset.Should().Be(generated.Length);
-        task.MaxBufferedBytes.Should().BeLessThanOrEqualTo(BodyPump.Window + BodyPump.ChunkSize);
+        task.MaxBufferedBytes.Should().BeLessThanOrEqualTo(DelegatePipeSink.Window + DelegatePipeSink.ChunkSize);
     }
 
     private sealed class SlowDelegate : IDataTaskDelegate

@@ -5,8 +5,9 @@ using System.Runtime.ExceptionServices;
 namespace UrlSessions;
 
 /// <summary>
-/// Moves a body from the network to the delegate (or to the caller's stream) through a
-/// <see cref="Pipe"/>, so reading the socket and handling data overlap while memory stays bounded.
+/// The delegate pipe sink: moves a body from the network to the delegate's <c>DidReceiveData</c> through a
+/// <see cref="Pipe"/>, so reading the socket and handling data overlap while memory stays bounded. Its fill loop and
+/// window also feed <see cref="CallerStreamSink"/>.
 /// </summary>
 /// <remarks>
 /// Backpressure: the writer pauses once <see cref="Window"/> bytes wait unconsumed and resumes below half
@@ -14,7 +15,7 @@ namespace UrlSessions;
 /// slow the delegate is. While the writer waits, nothing reads the socket and TCP flow control slows the
 /// server. Each <c>DidReceiveData</c> gets a slice of the pipe's own memory (no copy), valid until it returns.
 /// </remarks>
-internal static class BodyPump
+internal static class DelegatePipeSink
 {
     public const int Window = 1024 * 1024;
     public const int ChunkSize = 64 * 1024;
@@ -31,20 +32,12 @@ internal static class BodyPump
         minimumSegmentSize: ChunkSize,
         useSynchronizationContext: false);
 
-    // To the caller's stream, the reader is user code (which may even block in a synchronous Read), so its
-    // continuations must not run inline on the fill loop: thread-pool schedulers.
-    private static readonly PipeOptions StreamOptions = new(
-        pauseWriterThreshold: Window,
-        resumeWriterThreshold: Window / 2,
-        minimumSegmentSize: ChunkSize,
-        useSynchronizationContext: false);
-
-    public static async Task<byte[]?> PumpToDelegateAsync(Stream body, DataTask task, IDataTaskDelegate target, bool collect)
+    public static async Task<byte[]?> PumpAsync(Stream body, DataTask task, IDataTaskDelegate target, bool collect)
     {
         var pipe = new Pipe(DelegateOptions);
         using var pumpCancellation = CancellationTokenSource.CreateLinkedTokenSource(task.Cancellation.Token);
-        var fill = FillAsync(body, pipe.Writer, task, pumpCancellation.Token);
-        var collected = collect ? new ArrayBufferWriter<byte>(Math.Max(256, (int)Math.Min(BodyReader.MaxUpfrontBuffer, Math.Max(0, task.CountOfBytesExpectedToReceive)))) : null;
+        var fill = FillAsync(new BodyReader(body, task, pumpCancellation.Token), pipe.Writer, task, pumpCancellation.Token);
+        var collected = collect ? new ArrayBufferWriter<byte>(Math.Max(256, (int)Math.Min(MemorySink.MaxUpfrontBuffer, Math.Max(0, task.CountOfBytesExpectedToReceive)))) : null;
         Exception? drainError = null;
         try
         {
@@ -74,46 +67,18 @@ internal static class BodyPump
         return collected?.WrittenSpan.ToArray();
     }
 
-    public static async Task StreamToCallerAsync(Stream body, DataTask task, TaskCompletionSource<Stream> ready)
-    {
-        var pipe = new Pipe(StreamOptions);
-        var caller = new CallerBodyStream(pipe.Reader, task);
-        ready.TrySetResult(caller);
-        bool finished;
-        try
-        {
-            finished = await FillAsync(body, pipe.Writer, task, task.Cancellation.Token, caller).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            // The caller reading the stream sees the same UrlError the task completes with.
-            var error = ErrorMapping.ToUrlError(ex, task);
-            await pipe.Writer.CompleteAsync(error).ConfigureAwait(false);
-            throw error;
-        }
-
-        if (!finished)
-        {
-            // The caller disposed the stream before the end: nobody wants the rest. Completing the writer too (the
-            // reader is) gives the pipe's segments back.
-            await pipe.Writer.CompleteAsync().ConfigureAwait(false);
-            throw task.CancelNow();
-        }
-    }
-
     /// <summary>
-    /// Copies the body into the pipe; true when the body ended, false when the reader stopped first. With the caller's
-    /// stream, its <see cref="CallerBodyStream.TrySettle"/> decides which came first.
+    /// Copies the body into the pipe (both pipe sinks); true when the body ended, false when the reader stopped first.
+    /// With the caller's stream, its <see cref="CallerBodyStream.TrySettle"/> decides which came first.
     /// </summary>
-    private static async Task<bool> FillAsync(Stream body, PipeWriter writer, DataTask task, CancellationToken token, CallerBodyStream? caller = null)
+    internal static async Task<bool> FillAsync(BodyReader body, PipeWriter writer, DataTask task, CancellationToken token, CallerBodyStream? caller = null)
     {
         try
         {
             while (true)
             {
-                await BodyReader.WaitWhileSuspendedAsync(task, token).ConfigureAwait(false);
                 var memory = writer.GetMemory(ChunkSize);
-                var read = await body.ReadAsync(memory, token).ConfigureAwait(false);
+                var read = await body.ReadAsync(memory).ConfigureAwait(false);
                 if (read == 0)
                 {
                     // Nothing more comes from the network; a consumer still working through the pipe is not a stall.
@@ -128,7 +93,6 @@ internal static class BodyPump
                 }
 
                 writer.Advance(read);
-                task.OnBodyBytesReceived(read);
                 task.NoteBuffered(read);
                 var flush = writer.FlushAsync(token);
                 if (!flush.IsCompleted)

@@ -3,8 +3,11 @@ using System.Runtime.CompilerServices;
 
 namespace UrlSessions;
 
-/// <summary>Reads a whole body into one array (completion handlers, DataAsync) without a pipe: the fastest path for small bodies.</summary>
-internal static class BodyReader
+/// <summary>
+/// The memory sink: reads a whole body into one array (completion handlers, DataAsync) without a pipe, the fastest path
+/// for small bodies; or reads it to nobody (a delegate task whose delegate takes no data).
+/// </summary>
+internal static class MemorySink
 {
     /// <summary>
     /// The most a body buffer gets before its bytes arrive: a Content-Length is the server's claim, and trusting
@@ -19,7 +22,7 @@ internal static class BodyReader
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<byte[]> ReadAllAsync(Stream body, SessionTask task, long expectedLength)
     {
-        var token = task.Cancellation.Token;
+        var reader = new BodyReader(body, task, task.Cancellation.Token);
         if (expectedLength > Array.MaxLength)
         {
             throw new UrlError(UrlErrorCode.DataLengthExceedsMaximum, $"The response from {UrlText.Safe(task.CurrentRequest?.Url)} is {expectedLength} bytes, more than one array can hold; use a delegate or BytesAsync to stream it.", task.CurrentRequest?.Url);
@@ -30,7 +33,6 @@ internal static class BodyReader
         var filled = 0;
         while (true)
         {
-            await WaitWhileSuspendedAsync(task, token).ConfigureAwait(false);
             if (filled == buffer.Length)
             {
                 if (filled == Array.MaxLength)
@@ -44,7 +46,7 @@ internal static class BodyReader
                 byte probed;
                 try
                 {
-                    if (await body.ReadAsync(probe.AsMemory(0, 1), token).ConfigureAwait(false) == 0)
+                    if (await reader.ReadAsync(probe.AsMemory(0, 1)).ConfigureAwait(false) == 0)
                     {
                         return buffer;
                     }
@@ -65,41 +67,27 @@ internal static class BodyReader
 
                 Array.Resize(ref buffer, (int)Math.Min(Array.MaxLength, grown));
                 buffer[filled++] = probed;
-                task.OnBodyBytesReceived(1);
                 continue;
             }
 
-            var read = await body.ReadAsync(buffer.AsMemory(filled), token).ConfigureAwait(false);
+            var read = await reader.ReadAsync(buffer.AsMemory(filled)).ConfigureAwait(false);
             if (read == 0)
             {
                 return filled == buffer.Length ? buffer : buffer[..filled];
             }
 
             filled += read;
-            task.OnBodyBytesReceived(read);
         }
     }
 
     public static async Task<byte[]?> DiscardAsync(Stream body, SessionTask task)
     {
-        var token = task.Cancellation.Token;
+        var reader = new BodyReader(body, task, task.Cancellation.Token);
         var buffer = new byte[DiscardBuffer];
-        while (true)
+        while (await reader.ReadAsync(buffer).ConfigureAwait(false) != 0)
         {
-            await WaitWhileSuspendedAsync(task, token).ConfigureAwait(false);
-            var read = await body.ReadAsync(buffer, token).ConfigureAwait(false);
-            if (read == 0)
-            {
-                return null;
-            }
-
-            task.OnBodyBytesReceived(read);
         }
-    }
 
-    public static Task WaitWhileSuspendedAsync(SessionTask task, CancellationToken token)
-    {
-        var gate = task.Gate.WaitAsync();
-        return gate.IsCompleted ? gate : gate.WaitAsync(token);
+        return null;
     }
 }
