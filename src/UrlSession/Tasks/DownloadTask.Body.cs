@@ -12,7 +12,7 @@ public sealed partial class DownloadTask
         {
             var current = message;
             long offset = 0;
-            if (_resumeData is { } resume)
+            if (_resume.From is { } resume)
             {
                 if (response.StatusCode == 206 && RangeMatches(current, resume) && SameVersion(response, resume))
                 {
@@ -20,7 +20,7 @@ public sealed partial class DownloadTask
 
                     // The bytes on disk count from now on: a pause before the first new byte is written must still
                     // produce a blob for them (and keep the file), not take the download for an empty one.
-                    Interlocked.Exchange(ref _bytesWritten, offset);
+                    _resume.SetBytesWritten(offset);
                 }
                 else if (response.StatusCode is 206 or 416)
                 {
@@ -32,16 +32,16 @@ public sealed partial class DownloadTask
                 }
             }
 
-            _validators = ResumeValidators.From(OriginalRequest!, response, current, offset > 0 ? _resumeData : null);
+            _resume.Validators = ResumeValidators.From(OriginalRequest!, response, current, offset > 0 ? _resume.From : null);
             var expectedTotal = ExpectedTotal(current, response, offset);
             SetExpectedToReceive(expectedTotal);
-            if (_resumeData is not null)
+            if (_resume.From is not null)
             {
                 if (offset == 0)
                 {
                     // Starting over: the old partial file is of no use any more.
-                    DeleteQuietly(_partialPath);
-                    _partialPath = null;
+                    DownloadFiles.DeleteQuietly(_resume.PartialPath);
+                    _resume.PartialPath = null;
                 }
 
                 AddBytesReceived(offset);
@@ -51,18 +51,18 @@ public sealed partial class DownloadTask
                 }
             }
 
-            _partialPath ??= NewDownloadFilePath();
+            _resume.PartialPath ??= NewDownloadFilePath();
             var body = await ResponseBodyOpener.OpenAsync(current.Content, Cancellation.Token).ConfigureAwait(false);
             try
             {
-                await FileSink.WriteAsync(body.Stream, this, _partialPath, offset, expectedTotal).ConfigureAwait(false);
+                await FileSink.WriteAsync(body.Stream, this, _resume.PartialPath, offset, expectedTotal).ConfigureAwait(false);
             }
             finally
             {
                 await body.DisposeAsync().ConfigureAwait(false);
             }
 
-            await HandOverAsync(_partialPath).ConfigureAwait(false);
+            await HandOverAsync(_resume.PartialPath).ConfigureAwait(false);
         }
         finally
         {
@@ -134,10 +134,10 @@ public sealed partial class DownloadTask
     }
 
     /// <summary>The bytes on disk, what resume data records: the file sink sets it as writes complete.</summary>
-    internal void SetBytesWritten(long total) => Interlocked.Exchange(ref _bytesWritten, total);
+    internal void SetBytesWritten(long total) => _resume.SetBytesWritten(total);
 
     /// <summary>The partial file could not be opened (another task resuming the same blob holds it): not ours to delete.</summary>
-    internal void DisownPartialFile() => _partialPath = null;
+    internal void DisownPartialFile() => _resume.PartialPath = null;
 
     /// <summary>Waits for a delegate event the task must not outrun; the wait is the delegate's time, not network idle time.</summary>
     internal async ValueTask WaitForDelegateAsync(Task delegateEvent)
@@ -161,8 +161,8 @@ public sealed partial class DownloadTask
     /// <summary>Gives the finished file to its owner: the delegate (then deleted), the completion handler (deleted after it), or the awaiting caller.</summary>
     private async Task HandOverAsync(string path)
     {
-        _partialPath = null;
-        ReleasePartialFile();
+        _resume.PartialPath = null;
+        _resume.ReleasePartialFile();
         Volatile.Write(ref _location, path);
         if (Mode != DownloadTaskMode.Delegate)
         {
@@ -184,7 +184,7 @@ public sealed partial class DownloadTask
         }
         finally
         {
-            DeleteFinishedFile(path);
+            DownloadFiles.DeleteFinishedFile(path);
             Volatile.Write(ref _location, null);
         }
     }
