@@ -75,7 +75,9 @@ internal sealed class DuplexConnection
                     throw error;
                 }
 
-                return ([], true);
+                // A clean end (CloseRead, then both sides closed) can cancel this read's token before it observed the
+                // pipe's cancelled result: what had arrived is still in the window and is this read's to return.
+                return hasTurn ? TakeWhatArrived(maxLength) : ([], true);
             }
 
             if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
@@ -95,7 +97,56 @@ internal sealed class DuplexConnection
             if (hasTurn)
             {
                 _readTurn.Release();
+                if (ReadClosedByCaller)
+                {
+                    // CloseRead came while this read held the turn and left marking the read side done to it.
+                    MarkReadDone();
+                }
             }
+        }
+    }
+
+    private bool ReadClosedByCaller
+    {
+        get
+        {
+            lock (_sides)
+            {
+                return _readClosedByCaller;
+            }
+        }
+    }
+
+    /// <summary>What is left in the window, up to <paramref name="maxLength"/> bytes, for a read the task's clean end stopped (it holds the turn).</summary>
+    private (byte[] Data, bool AtEndOfStream) TakeWhatArrived(int maxLength)
+    {
+        lock (_sides)
+        {
+            if (_readerCompleted)
+            {
+                return ([], true);
+            }
+        }
+
+        try
+        {
+            var reader = _incoming.Reader;
+            if (!reader.TryRead(out var result))
+            {
+                return ([], true);
+            }
+
+            var take = (int)Math.Min(result.Buffer.Length, maxLength);
+            var data = result.Buffer.Slice(0, take).ToArray();
+            reader.AdvanceTo(result.Buffer.GetPosition(take));
+            MarkReadDone();
+            return (data, true);
+        }
+        catch (Exception)
+        {
+            // The writer completed with a failure (TryRead rethrows it), or the reader is no longer usable: nothing to
+            // hand over, and the task's end, not this, is what the read reports.
+            return ([], true);
         }
     }
 
@@ -189,7 +240,21 @@ internal sealed class DuplexConnection
 
         _incoming.Reader.CancelPendingRead();
         ReportReadClosed();
-        MarkReadDone();
+
+        // A read holding the turn ends with what had arrived (its pending read returns cancelled) and marks the read
+        // side done itself as it lets go of the turn: the task must not end under it, or the task's end would cancel
+        // that read's token before it took its data. With no read in its turn, the side is done now.
+        if (_readTurn.Wait(0))
+        {
+            try
+            {
+                MarkReadDone();
+            }
+            finally
+            {
+                _readTurn.Release();
+            }
+        }
     }
 
     /// <summary>See <see cref="StreamTask.CloseWrite"/>.</summary>
