@@ -95,14 +95,17 @@ internal sealed partial class TaskRunner
     /// Sends the request through the session's exchange stages until a final response, which becomes
     /// <see cref="Response"/>. A download that must start over sends again through here.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<HttpResponseMessage> SendAsync(UrlRequest request)
+    /// <remarks>
+    /// No state machine of its own (the final response is taken in <see cref="OnFinalResponse"/>): every awaiting frame
+    /// of a request is a box that a run hopping threads may not find in the pool.
+    /// </remarks>
+    public ValueTask<HttpResponseMessage> SendAsync(UrlRequest request)
     {
         Begin(request);
-        var message = await Session.Exchange.SendAsync(this).ConfigureAwait(false);
-        SetResponse(FinalResponse!);
-        return message;
+        return Session.Exchange.SendAsync(this);
     }
+
+    protected override void OnFinalResponse(HttpUrlResponse response) => SetResponse(response);
 
     /// <summary>The task stops timing itself (its response went to another task, which has its own timeouts).</summary>
     public void StopTimeouts() => _timeouts?.Dispose();

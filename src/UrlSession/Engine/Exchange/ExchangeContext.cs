@@ -10,6 +10,8 @@ namespace UrlSessions;
 /// </summary>
 internal abstract class ExchangeContext
 {
+    private HttpUrlResponse? _finalResponse;
+
     /// <summary>Who the exchange sends for: decisions, progress and timing go there.</summary>
     public abstract IExchangeHost Host { get; }
 
@@ -49,10 +51,26 @@ internal abstract class ExchangeContext
     public bool NotifiedWaiting { get; set; }
 
     /// <summary>The final response, once the exchange returned it.</summary>
-    public HttpUrlResponse? FinalResponse { get; set; }
+    public HttpUrlResponse? FinalResponse
+    {
+        get => _finalResponse;
+        set
+        {
+            _finalResponse = value;
+            if (value is not null)
+            {
+                OnFinalResponse(value);
+            }
+        }
+    }
 
     /// <summary>The one-shot body that was already sent once: from its next send on the delegate must supply a new stream.</summary>
     public RequestBody? SentStreamBody { get; set; }
+
+    /// <summary>The exchange settled on its final response (the task's runner takes it as the task's response at once).</summary>
+    protected virtual void OnFinalResponse(HttpUrlResponse response)
+    {
+    }
 
     /// <summary>Starts an exchange of <paramref name="request"/> (the first hop).</summary>
     public void Begin(UrlRequest request)
