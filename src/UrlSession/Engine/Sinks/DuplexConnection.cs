@@ -75,9 +75,7 @@ internal sealed class DuplexConnection
                     throw error;
                 }
 
-                // A clean end (CloseRead, then both sides closed) can cancel this read's token before it observed the
-                // pipe's cancelled result: what had arrived is still in the window and is this read's to return.
-                return hasTurn ? TakeWhatArrived(maxLength) : ([], true);
+                return ([], true);
             }
 
             if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
@@ -114,39 +112,6 @@ internal sealed class DuplexConnection
             {
                 return _readClosedByCaller;
             }
-        }
-    }
-
-    /// <summary>What is left in the window, up to <paramref name="maxLength"/> bytes, for a read the task's clean end stopped (it holds the turn).</summary>
-    private (byte[] Data, bool AtEndOfStream) TakeWhatArrived(int maxLength)
-    {
-        lock (_sides)
-        {
-            if (_readerCompleted)
-            {
-                return ([], true);
-            }
-        }
-
-        try
-        {
-            var reader = _incoming.Reader;
-            if (!reader.TryRead(out var result))
-            {
-                return ([], true);
-            }
-
-            var take = (int)Math.Min(result.Buffer.Length, maxLength);
-            var data = result.Buffer.Slice(0, take).ToArray();
-            reader.AdvanceTo(result.Buffer.GetPosition(take));
-            MarkReadDone();
-            return (data, true);
-        }
-        catch (Exception)
-        {
-            // The writer completed with a failure (TryRead rethrows it), or the reader is no longer usable: nothing to
-            // hand over, and the task's end, not this, is what the read reports.
-            return ([], true);
         }
     }
 
